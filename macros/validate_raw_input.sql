@@ -1,0 +1,121 @@
+{#- The input checks of the KPI contract, run as an on-run-start hook before any model is built,
+    so that bad input stops the run and every mart of the last good build stays as it was.
+    Driven by the sources' meta (see models/staging/*/_*__sources.yml): for every raw table,
+    it must exist with every column; its primary key may not be missing or conflict (two rows
+    with one id and different values; exact duplicates are fine); a `required` column may not be
+    empty; a typed column must be readable; a `references` column must name an existing row.
+    Every problem is listed in one message with the table, the column, the number of rows and a
+    few offending ids. -#}
+{% macro validate_raw_input() %}
+    {%- if not execute or flags.WHICH not in ('run', 'build') -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set sources = {} -%}
+    {%- for source in graph.sources.values() if source.package_name == project_name -%}
+        {%- do sources.update({source.name: source}) -%}
+    {%- endfor -%}
+    {%- set problems = [] -%}
+    {%- set relations = {} -%}
+
+    {#- 1. Every table exists and has every column. -#}
+    {%- for name, source in sources.items() -%}
+        {%- set relation = adapter.get_relation(database=source.database, schema=source.schema, identifier=source.identifier) -%}
+        {%- if relation is none -%}
+            {%- do problems.append(name ~ ": table not found (looked for " ~ source.schema ~ "." ~ source.identifier ~ ")") -%}
+        {%- else -%}
+            {%- set present = adapter.get_columns_in_relation(relation) | map(attribute='name') | map('lower') | list -%}
+            {%- set absent = [] -%}
+            {%- for column in source.columns if column | lower not in present -%}
+                {%- do absent.append(column) -%}
+            {%- endfor -%}
+            {%- if absent -%}
+                {%- do problems.append(name ~ "." ~ absent | join(', ') ~ ": missing column" ~ ('s' if absent | length > 1 else '')
+                    ~ " (the table has: " ~ present | join(', ') ~ ")") -%}
+            {%- else -%}
+                {%- do relations.update({name: relation}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {#- 2. Row checks, one scan per table, then a few example ids for each failing check. -#}
+    {%- for name, relation in relations.items() -%}
+        {%- set source = sources[name] -%}
+        {%- set key = source.meta.primary_key -%}
+        {%- set typed_key = plg_kpis.typed_column('id', key) -%}
+        {%- set checks = [] -%}
+        {%- for column_name, column in source.columns.items() -%}
+            {%- set type = column.meta.type -%}
+            {%- set typed = plg_kpis.typed_column(type, column_name) -%}
+            {%- if column.meta.required -%}
+                {%- do checks.append({'column': column_name, 'problem': 'empty (a value is required)', 'condition': typed ~ ' is null and ' ~ plg_kpis.clean_text(column_name) ~ ' is null'}) -%}
+            {%- endif -%}
+            {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
+                {%- do checks.append({'column': column_name, 'problem': 'not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': plg_kpis.clean_text(column_name) ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
+            {%- endif -%}
+            {%- set reference = column.meta.references -%}
+            {%- if reference and reference.split('.')[0] in relations -%}
+                {%- set referenced_table, referenced_column = reference.split('.') -%}
+                {%- do checks.append({'column': column_name,
+                    'problem': 'not found in ' ~ referenced_table ~ '.' ~ referenced_column,
+                    'condition': typed ~ ' is not null and not exists (select 1 from ' ~ relations[referenced_table]
+                        ~ ' as referenced where ' ~ plg_kpis.clean_text('referenced.' ~ referenced_column) ~ ' = ' ~ typed ~ ')'}) -%}
+            {%- endif -%}
+        {%- endfor -%}
+
+        {%- set counts_sql -%}
+            select
+            {%- for check in checks %}
+                sum(case when {{ check.condition }} then 1 else 0 end) as check_{{ loop.index }},
+            {%- endfor %}
+                count(*) as row_count
+            from {{ relation }}
+        {%- endset -%}
+        {%- set counts = run_query(counts_sql).rows[0] -%}
+        {%- for check in checks -%}
+            {%- set failing = counts[loop.index0] | int -%}
+            {%- if failing > 0 -%}
+                {%- set examples = run_query('select distinct ' ~ typed_key ~ ' from ' ~ relation ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
+                {%- do problems.append(name ~ "." ~ check.column ~ ": " ~ failing ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
+                    ~ plg_kpis.example_ids(key, examples)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+
+        {#- Conflicting duplicates: one id, different values (judged after typing, so exact
+            duplicates and the same instant written two ways are one row). -#}
+        {%- set typed_columns = [] -%}
+        {%- for column_name, column in source.columns.items() -%}
+            {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
+        {%- endfor -%}
+        {%- set duplicates_sql -%}
+            with distinct_rows as (
+                select distinct {{ typed_columns | join(', ') }} from {{ relation }}
+            ),
+            conflicting as (
+                select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
+            )
+            select (select count(*) from conflicting) as conflicting_ids, {{ key }} from conflicting order by {{ key }} limit 5
+        {%- endset -%}
+        {%- set duplicates = run_query(duplicates_sql) -%}
+        {%- if duplicates.rows | length > 0 -%}
+            {%- set conflicting = duplicates.rows[0][0] | int -%}
+            {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
+                ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(
+            "The raw input has " ~ problems | length ~ " problem" ~ ('s' if problems | length > 1 else '')
+            ~ "; nothing was built and every mart keeps the last good build's results:\n  - "
+            ~ problems | join("\n  - ")) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
+
+{% macro example_ids(key, examples) -%}
+    {%- set ids = [] -%}
+    {%- for row in examples.rows if row[0] is not none -%}
+        {%- do ids.append(row[0]) -%}
+    {%- endfor -%}
+    {{- return(' (e.g. ' ~ key ~ ' ' ~ ids | join(', ') ~ ')' if ids else '') -}}
+{%- endmacro %}

@@ -1,0 +1,51 @@
+-- One row per user and calendar month in which the user had a product event: whether any of
+-- those events happened while the event's account was on a non-paid plan in force, and whether
+-- any such event was an upgrade-intent event. This is where the event table is reduced.
+
+with
+
+events as (
+
+    select * from {{ ref('stg_product__events') }}
+
+),
+
+paid_plan_spans as (
+
+    select * from {{ ref('int_account_plans_spanned') }}
+    where is_paid
+
+),
+
+events_with_plan as (
+
+    select
+        events.user_id,
+        events.event_name,
+        -- Spans of one account never overlap, so at most one paid span matches an event.
+        paid_plan_spans.account_id is null as is_on_free_plan,
+        {{ period_start('month', 'events.occurred_at') }} as activity_month
+
+    from events
+    left join paid_plan_spans
+        on events.account_id = paid_plan_spans.account_id
+        and {{ is_in_force('paid_plan_spans', 'events.occurred_at') }}
+
+),
+
+user_months as (
+
+    select
+        user_id,
+        activity_month,
+        max(case when is_on_free_plan then 1 else 0 end) = 1 as is_active_on_free_plan,
+        max(
+            case when is_on_free_plan and event_name in {{ string_list('upgrade_intent_events') }} then 1 else 0 end
+        ) = 1 as has_upgrade_intent_signal
+
+    from events_with_plan
+    group by 1, 2
+
+)
+
+select * from user_months
