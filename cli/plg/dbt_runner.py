@@ -1,0 +1,185 @@
+"""Driving dbt: where the project is, how one invocation is made, and what its result means.
+
+The CLI holds no business logic: every KPI is computed by the dbt project's SQL. This module
+turns command-line options into one `dbt build` (one invocation per process), reports progress
+as nodes finish, and releases the DuckDB file when dbt is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+# Statuses of a finished dbt node that mean it did not succeed.
+FAILED_STATUSES = {"error", "fail", "runtime error"}
+
+
+def project_dir() -> Path:
+    """The dbt project: shipped inside the package, or the source checkout it was installed from."""
+    packaged = Path(__file__).resolve().parent / "project"
+    if (packaged / "dbt_project.yml").is_file():
+        return packaged
+    checkout = Path(__file__).resolve().parents[2]
+    if (checkout / "dbt_project.yml").is_file():
+        return checkout
+    raise FileNotFoundError(
+        "The dbt project was not found next to the plg package; reinstall with `pip install .`"
+    )
+
+
+@dataclass
+class NodeOutcome:
+    """One finished model, seed or test."""
+
+    name: str
+    resource_type: str
+    status: str
+    seconds: float
+    message: str = ""
+
+
+@dataclass
+class BuildOutcome:
+    """What one dbt invocation did."""
+
+    success: bool
+    nodes: list[NodeOutcome] = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed_nodes(self) -> list[NodeOutcome]:
+        return [node for node in self.nodes if node.status in FAILED_STATUSES]
+
+    def count(self, resource_type: str) -> int:
+        return sum(1 for node in self.nodes if node.resource_type == resource_type)
+
+    def summary(self) -> str:
+        parts = []
+        for resource_type, label in (("model", "model"), ("seed", "seed"), ("test", "test"), ("unit_test", "unit test")):
+            count = self.count(resource_type)
+            if count:
+                parts.append(f"{count} {label}{'s' if count != 1 else ''}")
+        done = ", ".join(parts) if parts else "nothing"
+        failed = self.failed_nodes
+        warned = [node for node in self.nodes if node.status == "warn"]
+        skipped = [node for node in self.nodes if node.status == "skipped"]
+        verdict = "all passed" if not failed else f"{len(failed)} failed"
+        if warned:
+            verdict += f", {len(warned)} warned"
+        if skipped:
+            verdict += f", {len(skipped)} skipped"
+        return f"{done} in {self.seconds:.1f}s: {verdict}"
+
+
+def duckdb_environment(db_path: Path, threads: int | None, memory_limit: str | None, temp_dir: str | None) -> dict[str, str]:
+    """Environment variables read by profiles.yml for the DuckDB target."""
+    env = {"PLG_TARGET": "duckdb", "PLG_DB_PATH": str(db_path)}
+    if threads:
+        env["PLG_THREADS"] = str(threads)
+    if memory_limit:
+        env["PLG_MEMORY_LIMIT"] = memory_limit
+    if temp_dir:
+        env["PLG_TEMP_DIR"] = temp_dir
+    return env
+
+
+def dbt_arguments(
+    command: str,
+    *,
+    artifacts_dir: Path,
+    dbt_vars: dict[str, Any],
+    select: tuple[str, ...] = (),
+    full_refresh: bool = False,
+    target: str | None = None,
+) -> list[str]:
+    """The argument list of one dbt invocation against the project."""
+    project = project_dir()
+    args = [
+        command,
+        "--project-dir", str(project),
+        "--profiles-dir", str(project),
+        "--target-path", str(artifacts_dir / "target"),
+        "--log-path", str(artifacts_dir / "logs"),
+        "--log-level", "none",
+        "--log-level-file", "info",
+    ]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    if target:
+        args += ["--target", target]
+    for selector in select:
+        args += ["--select", selector]
+    if full_refresh:
+        args.append("--full-refresh")
+    return args
+
+
+def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome], None] | None = None) -> BuildOutcome:
+    """Run one dbt command in this process and report each finished node to `on_node`."""
+    from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
+
+    os.environ.update(env)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    nodes: list[NodeOutcome] = []
+
+    def listen(event: Any) -> None:
+        if event.info.name != "NodeFinished":
+            return
+        data = event.data
+        result = data.run_result
+        outcome = NodeOutcome(
+            name=data.node_info.node_name,
+            resource_type=data.node_info.resource_type,
+            status=str(result.status).lower(),
+            seconds=float(result.execution_time or 0.0),
+            message=str(result.message or ""),
+        )
+        nodes.append(outcome)
+        if on_node is not None:
+            on_node(outcome)
+
+    started = time.perf_counter()
+    try:
+        result = dbtRunner(callbacks=[listen]).invoke(args)
+    finally:
+        release_duckdb()
+    outcome = BuildOutcome(success=bool(result.success), nodes=nodes, seconds=time.perf_counter() - started)
+    if result.exception is not None:
+        outcome.error = getattr(result.exception, "msg", None) or str(result.exception)
+    elif not result.success and result.result is not None:
+        hook_errors = [
+            f"{item.node.name}: {item.message}"
+            for item in getattr(result.result, "results", [])
+            if str(item.status).lower() in FAILED_STATUSES and getattr(item.node, "resource_type", "") == "operation"
+        ]
+        if hook_errors:
+            outcome.error = "\n".join(hook_errors)
+    return outcome
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open, so the file is free for others."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # another adapter
+        return
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        try:
+            environment.close()
+        finally:
+            DuckDBConnectionManager.close_all_connections()
+
+
+def print_node(node: NodeOutcome, stream=None) -> None:
+    """One progress line per finished node."""
+    stream = stream or sys.stderr
+    status = node.status.upper()
+    label = {"success": "OK", "pass": "PASS"}.get(node.status, status)
+    print(f"  {label:<5} {node.resource_type:<9} {node.name} ({node.seconds:.2f}s)", file=stream, flush=True)

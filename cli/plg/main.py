@@ -1,0 +1,243 @@
+"""The `plg` command line: build the KPI marts with dbt, report them, make sample data.
+
+Exit codes: 0 success; 1 a failed build, test or input check (the message names it);
+2 bad usage or an unexpected error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from plg import __version__
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+# Options shared by several commands, each defined once.
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("plg.duckdb"), show_default=True,
+    help="The DuckDB database file the marts are built into and read from.",
+)
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json"]), default="table", show_default=True,
+    help="table and markdown for people; csv and json for machines.",
+)
+vars_option = click.option(
+    "--vars", "vars_json", metavar="JSON", default=None,
+    help="dbt vars as a JSON object, e.g. '{\"activation_window_days\": 7, "
+    "\"activation_events\": [\"dashboard_built\"]}'. See README for every setting.",
+)
+month_from_option = click.option("--from", "month_from", metavar="YYYY-MM", default=None, help="First month to show.")
+month_to_option = click.option("--to", "month_to", metavar="YYYY-MM", default=None, help="Last month to show.")
+
+
+def fail(message: str, code: int = EXIT_FAILED) -> None:
+    """Print an error a person can act on and exit with `code`."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def parse_vars(vars_json: str | None) -> dict[str, Any]:
+    if not vars_json:
+        return {}
+    try:
+        value = json.loads(vars_json)
+    except json.JSONDecodeError as error:
+        raise click.BadParameter(f"not valid JSON ({error.msg} at character {error.pos})", param_hint="--vars")
+    if not isinstance(value, dict):
+        raise click.BadParameter("must be a JSON object such as '{\"activation_window_days\": 7}'", param_hint="--vars")
+    return value
+
+
+def check_month(value: str | None, option: str) -> None:
+    if value is None:
+        return
+    parts = value.split("-")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts) or len(parts[0]) != 4 or not 1 <= int(parts[1]) <= 12:
+        raise click.BadParameter(f"'{value}' is not a month like 2025-03", param_hint=option)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="plg")
+def cli() -> None:
+    """Self-serve growth KPIs: who upgrades without a salesperson, what self-serve upsells and
+    expansions bring, how plans migrate and how MRR moves.
+
+    \b
+    Try it:   plg demo
+    Your data: plg build --data-dir ./raw --db kpis.duckdb
+               plg report --db kpis.duckdb
+
+    The folder holds the seven raw tables (accounts, users, plans, product_events,
+    subscription_changes, upsell_purchases, sales_touches), each as <table>.csv,
+    <table>.parquet or a folder <table>/ of such files.
+    """
+
+
+@cli.command()
+@click.option(
+    "--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
+    help="Folder with the seven raw tables as CSV or Parquet files.",
+)
+@db_option
+@vars_option
+@click.option("--select", "select", multiple=True, metavar="SELECTOR", help="Build only these dbt nodes (repeatable), e.g. +fct_arpa.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where dbt's target/ (manifest.json, run_results.json) and logs/ go. Default: <db>.dbt/ beside the database.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads for dbt and DuckDB. Default: 2.")
+@click.option("--memory-limit", default=None, metavar="SIZE", help="DuckDB memory limit, e.g. 8GB or 75%. Default: 75%.")
+@click.option("--temp-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where DuckDB spills to disk when memory runs out. Default: <db>.tmp beside the database.")
+def build(data_dir: Path, db_path: Path, vars_json: str | None, select: tuple[str, ...], full_refresh: bool,
+          artifacts_dir: Path | None, threads: int | None, memory_limit: str | None, temp_dir: Path | None) -> None:
+    """Load a folder of raw tables and build every KPI mart (dbt build: models and tests).
+
+    The raw input is checked first: a missing table or column, a conflicting duplicate id, an
+    empty id, an unreadable timestamp or number, or an unknown plan or account stops the build
+    with a message naming the table, the column and the rows, and leaves the marts of the last
+    good build as they were (exit code 1).
+    """
+    dbt_vars = parse_vars(vars_json)
+    dbt_vars["data_dir"] = str(data_dir.resolve())
+    outcome = _build(db_path, dbt_vars, select, full_refresh, artifacts_dir, threads, memory_limit, temp_dir)
+    if not outcome:
+        sys.exit(EXIT_FAILED)
+
+
+def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], full_refresh: bool,
+           artifacts_dir: Path | None, threads: int | None, memory_limit: str | None, temp_dir: Path | None) -> bool:
+    from plg import dbt_runner
+
+    db_path = db_path.resolve()
+    if not db_path.parent.is_dir():
+        fail(f"the folder of --db {db_path} does not exist", EXIT_USAGE)
+    artifacts = (artifacts_dir or db_path.with_name(db_path.name + ".dbt")).resolve()
+    env = dbt_runner.duckdb_environment(db_path, threads, memory_limit, str(temp_dir.resolve()) if temp_dir else None)
+    args = dbt_runner.dbt_arguments("build", artifacts_dir=artifacts, dbt_vars=dbt_vars, select=select, full_refresh=full_refresh)
+    click.echo(f"Building the KPI marts into {db_path}", err=True)
+    try:
+        outcome = dbt_runner.run_dbt(args, env, on_node=dbt_runner.print_node)
+    except Exception as error:  # dbt itself broke: not the user's data
+        fail(f"dbt could not run: {error}", EXIT_USAGE)
+    if outcome.error:
+        click.echo(f"Error: {outcome.error.strip()}", err=True)
+        click.echo(f"dbt's log: {artifacts / 'logs' / 'dbt.log'}", err=True)
+        return False
+    if outcome.failed_nodes:
+        click.echo("Failed:", err=True)
+        for node in outcome.failed_nodes:
+            click.echo(f"  {node.resource_type} {node.name}: {node.message.strip()}", err=True)
+        click.echo(f"Nodes that depend on them were skipped; their marts keep the last good build. dbt's log: "
+                   f"{artifacts / 'logs' / 'dbt.log'}", err=True)
+        click.echo(f"Build failed: {outcome.summary()}")
+        return False
+    if not outcome.success:
+        click.echo(f"Error: dbt reported a failure; see {artifacts / 'logs' / 'dbt.log'}", err=True)
+        return False
+    click.echo(f"Build succeeded: {outcome.summary()}")
+    return True
+
+
+@cli.command()
+@db_option
+@click.option("--kpi", "kpi_names", multiple=True, metavar="NAME",
+              help="Show only this KPI (repeatable): upgrade_rate, intent_signal_rate, upsell_revenue, "
+              "plan_upgrade_rate, expansion_revenue, mrr_movements, net_revenue_retention, arpa "
+              "(or a mart name). Default: all.")
+@month_from_option
+@month_to_option
+@format_option
+def report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str) -> None:
+    """Print the KPIs from a built database (opened read-only)."""
+    _report(db_path, kpi_names, month_from, month_to, fmt)
+
+
+def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str) -> None:
+    from plg.formatting import render
+    from plg.marts import KPIS, MartReader, find_kpi, month_bound
+
+    check_month(month_from, "--from")
+    check_month(month_to, "--to")
+    try:
+        kpis = [find_kpi(name) for name in kpi_names] if kpi_names else list(KPIS)
+    except KeyError as error:
+        raise click.BadParameter(f"unknown KPI {error.args[0]!r}; choose from {', '.join(kpi.name for kpi in KPIS)}", param_hint="--kpi")
+    if not db_path.is_file():
+        fail(f"no database at {db_path}: build one with `plg build --data-dir DIR --db {db_path}`")
+    try:
+        reader = MartReader(db_path)
+    except LookupError as error:
+        fail(str(error))
+    except Exception as error:  # locked, corrupt or not a DuckDB file
+        fail(f"cannot open {db_path}: {error}")
+    with reader:
+        sections = []
+        for kpi in kpis:
+            if not reader.has_table(kpi.mart):
+                fail(f"{db_path} has no {kpi.mart}: rebuild with `plg build`")
+            sections.append((kpi, reader.rows(kpi, month_bound(month_from), month_bound(month_to))))
+    click.echo(render(sections, fmt))
+
+
+@cli.command()
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder to write the seven raw tables into (created if missing).")
+@click.option("--accounts", type=click.IntRange(1), default=2000, show_default=True, help="How many accounts.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True, help="File format.")
+@click.option("--start", default="2025-01-01", show_default=True, metavar="YYYY-MM-DD", help="First day of the data.")
+@click.option("--months", type=click.IntRange(1, 120), default=12, show_default=True, help="How many months of activity.")
+def generate(out_dir: Path, accounts: int, seed: int, fmt: str, start: str, months: int) -> None:
+    """Write realistic synthetic raw data in the contract's format, with every edge case the
+    KPI definitions name (window boundaries to the second, sales touches just inside and
+    outside the look-back, refunds, reactivations, trials, staff-initiated changes)."""
+    from plg.generate import generate as generate_data
+
+    counts = generate_data(out_dir, accounts=accounts, seed=seed, fmt=fmt, start=start, months=months,
+                           progress=lambda message: click.echo(message, err=True))
+    total = sum(counts.values())
+    click.echo(f"Wrote {total:,} rows to {out_dir}: " + ", ".join(f"{table} {count:,}" for table, count in counts.items()))
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Keep the database here. Default: a temporary file, removed afterwards.")
+@click.option("--accounts", type=click.IntRange(1), default=500, show_default=True, help="How many accounts to generate.")
+@click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
+@format_option
+def demo(db_path: Path | None, accounts: int, seed: int, fmt: str) -> None:
+    """Generate sample data, build it and print the report, in one go."""
+    from plg.generate import generate as generate_data
+
+    with tempfile.TemporaryDirectory(prefix="plg-demo-") as workspace:
+        data_dir = Path(workspace) / "raw"
+        target_db = db_path or Path(workspace) / "demo.duckdb"
+        counts = generate_data(data_dir, accounts=accounts, seed=seed, fmt="csv")
+        click.echo(f"Generated {sum(counts.values()):,} rows of sample data for {accounts} accounts", err=True)
+        artifacts = Path(workspace) / "dbt" if db_path is None else None
+        if not _build(target_db, {"data_dir": str(data_dir)}, (), False, artifacts, None, None, None):
+            sys.exit(EXIT_FAILED)
+        click.echo("", err=True)
+        _report(target_db, (), None, None, fmt)
+
+
+def main() -> None:
+    """Entry point that turns an unexpected error into exit code 2 with a readable message."""
+    try:
+        cli(standalone_mode=True)
+    except SystemExit:
+        raise
+    except Exception as error:  # pragma: no cover - last resort
+        click.echo(f"Error: unexpected {type(error).__name__}: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+if __name__ == "__main__":
+    main()
