@@ -41,22 +41,23 @@
     {%- for name, relation in relations.items() -%}
         {%- set source = sources[name] -%}
         {%- set key = source.meta.primary_key -%}
-        {%- set typed_key = plg_kpis.typed_column('id', key) -%}
+        {%- set typed_key = plg_kpis.typed_column('id', 'checked.' ~ key) -%}
         {%- set checks = [] -%}
         {%- for column_name, column in source.columns.items() -%}
             {%- set type = column.meta.type -%}
-            {%- set typed = plg_kpis.typed_column(type, column_name) -%}
+            {%- set raw = 'checked.' ~ column_name -%}
+            {%- set typed = plg_kpis.typed_column(type, raw) -%}
             {%- if column.meta.required -%}
-                {%- do checks.append({'column': column_name, 'problem': 'empty (a value is required)', 'condition': typed ~ ' is null and ' ~ plg_kpis.clean_text(column_name) ~ ' is null'}) -%}
+                {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ plg_kpis.clean_text(raw) ~ ' is null'}) -%}
             {%- endif -%}
             {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
-                {%- do checks.append({'column': column_name, 'problem': 'not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': plg_kpis.clean_text(column_name) ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
+                {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': plg_kpis.clean_text(raw) ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
             {%- endif -%}
             {%- set reference = column.meta.references -%}
             {%- if reference and reference.split('.')[0] in relations -%}
                 {%- set referenced_table, referenced_column = reference.split('.') -%}
                 {%- do checks.append({'column': column_name,
-                    'problem': 'not found in ' ~ referenced_table ~ '.' ~ referenced_column,
+                    'problem': 'naming a value that ' ~ referenced_table ~ '.' ~ referenced_column ~ ' does not list',
                     'condition': typed ~ ' is not null and not exists (select 1 from ' ~ relations[referenced_table]
                         ~ ' as referenced where ' ~ plg_kpis.clean_text('referenced.' ~ referenced_column) ~ ' = ' ~ typed ~ ')'}) -%}
             {%- endif -%}
@@ -68,13 +69,13 @@
                 sum(case when {{ check.condition }} then 1 else 0 end) as check_{{ loop.index }},
             {%- endfor %}
                 count(*) as row_count
-            from {{ relation }}
+            from {{ relation }} as checked
         {%- endset -%}
         {%- set counts = run_query(counts_sql).rows[0] -%}
         {%- for check in checks -%}
             {%- set failing = counts[loop.index0] | int -%}
             {%- if failing > 0 -%}
-                {%- set examples = run_query('select distinct ' ~ typed_key ~ ' from ' ~ relation ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
+                {%- set examples = run_query('select distinct ' ~ typed_key ~ ' from ' ~ relation ~ ' as checked where ' ~ check.condition ~ ' order by 1 limit 5') -%}
                 {%- do problems.append(name ~ "." ~ check.column ~ ": " ~ failing ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
                     ~ plg_kpis.example_ids(key, examples)) -%}
             {%- endif -%}

@@ -1,0 +1,151 @@
+"""Broken input is refused before any mart changes; messy but meaningful input is accepted.
+
+Each broken case: build good data, build the broken data into the same database, assert exit
+code 1, a message naming the table, the column and the number of rows, and every mart
+byte-for-byte what it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import assert_marts_match_reference, build, mart_fingerprints, run_plg
+
+TINY = Path(__file__).parent / "data" / "tiny"
+
+
+def append_rows(table: str, rows: list[str]) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        with open(folder / f"{table}.csv", "a", encoding="utf-8") as handle:
+            handle.write("".join(row + "\n" for row in rows))
+    return change
+
+
+def drop_column(table: str, column: str) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        path = folder / f"{table}.csv"
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        columns = [name for name in rows[0] if name != column]
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+    return change
+
+
+def remove_table(table: str) -> Callable[[Path], None]:
+    def change(folder: Path) -> None:
+        (folder / f"{table}.csv").unlink()
+    return change
+
+
+BROKEN = {
+    "conflicting_duplicate_id": (
+        append_rows("product_events", ["e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z"]),
+        ["product_events.event_id", "1 id", "e1"],
+    ),
+    "missing_id": (
+        append_rows("upsell_purchases", [",a1,u1,2025-02-01T00:00:00Z,add_on,10,in_product"]),
+        ["upsell_purchases.purchase_id", "1 row", "no value"],
+    ),
+    "unreadable_timestamp": (
+        append_rows("sales_touches", ["t2,a1,yesterday,call,sales", "t3,a1,2025-13-45T00:00:00Z,call,sales"]),
+        ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"],
+    ),
+    "unreadable_number": (
+        append_rows("upsell_purchases", ["p9,a1,u1,2025-02-01T00:00:00Z,add_on,12 EUR,in_product"]),
+        ["upsell_purchases.amount", "1 row", "number", "p9"],
+    ),
+    "unknown_plan": (
+        append_rows("subscription_changes", ["c9,a2,u2,2025-03-01T00:00:00Z,starter,platinum,49,999,1,1,self_serve"]),
+        ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
+    ),
+    "unknown_account": (
+        append_rows("subscription_changes", ["c9,nobody,,2025-03-01T00:00:00Z,free,starter,0,49,1,1,self_serve"]),
+        ["subscription_changes.account_id", "1 row", "accounts.account_id", "c9"],
+    ),
+    "missing_column": (drop_column("users", "persona"), ["users.persona", "missing column"]),
+    "missing_table": (remove_table("plans"), ["plans", "no file"]),
+}
+
+
+@pytest.fixture(scope="module")
+def good_build(tmp_path_factory) -> Path:
+    db_path = tmp_path_factory.mktemp("good") / "kpis.duckdb"
+    build(TINY, db_path)
+    return db_path
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN))
+def test_broken_input_is_refused_and_marts_stay(case: str, good_build: Path, tmp_path: Path) -> None:
+    damage, expected_words = BROKEN[case]
+    db_path = tmp_path / "kpis.duckdb"
+    shutil.copy(good_build, db_path)
+    before = mart_fingerprints(db_path)
+    assert len(before) >= 8
+
+    broken = tmp_path / "raw"
+    shutil.copytree(TINY, broken)
+    damage(broken)
+    result = build(broken, db_path, expect_success=False)
+
+    assert result.returncode == 1, result.stdout + result.stderr
+    for word in expected_words:
+        assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+    assert mart_fingerprints(db_path) == before
+
+
+def test_messy_input_gives_the_same_marts(tmp_path: Path) -> None:
+    """Exact duplicates, UTC offsets, quoted fields and shuffled rows change nothing."""
+    messy = tmp_path / "messy"
+    shutil.copytree(TINY, messy)
+    path = messy / "product_events.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    # Same instants, written with offsets; a loader retry; reversed order; every field quoted.
+    rewritten = []
+    for row in body:
+        if row[4] == "2025-01-05T10:00:00Z":
+            row = row[:4] + ["2025-01-05T15:30:00+05:30"]
+        rewritten.append(row)
+    rewritten = list(reversed(rewritten + [rewritten[0]]))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
+        writer.writerow(header)
+        writer.writerows(rewritten)
+    db_clean, db_messy = tmp_path / "clean.duckdb", tmp_path / "messy.duckdb"
+    build(TINY, db_clean)
+    build(messy, db_messy)
+    assert mart_fingerprints(db_clean) == mart_fingerprints(db_messy)
+    assert_marts_match_reference(messy, db_messy)
+
+
+def test_bad_usage_exits_2(tmp_path: Path) -> None:
+    result = run_plg("build", "--data-dir", str(TINY), "--db", str(tmp_path / "x.duckdb"), "--vars", "{not json")
+    assert result.returncode == 2 and "--vars" in result.stderr
+    result = run_plg("build", "--data-dir", str(tmp_path / "missing"), "--db", str(tmp_path / "x.duckdb"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+    result = run_plg("report", "--db", str(tmp_path / "x.duckdb"), "--kpi", "happiness")
+    assert result.returncode == 2 and "unknown KPI" in result.stderr
+    result = run_plg("report", "--db", str(tmp_path / "x.duckdb"), "--from", "March")
+    assert result.returncode == 2 and "--from" in result.stderr
+
+
+def test_report_without_a_database_says_what_to_do(tmp_path: Path) -> None:
+    result = run_plg("report", "--db", str(tmp_path / "none.duckdb"))
+    assert result.returncode == 1
+    assert "plg build" in result.stderr
+
+
+def test_a_bad_setting_is_refused_with_its_name(tmp_path: Path) -> None:
+    result = build(TINY, tmp_path / "kpis.duckdb", "--vars", '{"activation_window_days": "two weeks"}', expect_success=False)
+    assert result.returncode == 1
+    assert "activation_window_days" in result.stderr
