@@ -109,6 +109,10 @@ def dbt_arguments(
         "--log-level", "none",
         "--log-level-file", "info",
     ]
+    if command == "build":
+        # Unit tests check the SQL's rules on fixed inputs: they belong to development and CI
+        # (`dbt build` runs them), not to every build of a user's data.
+        args += ["--exclude-resource-type", "unit_test"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if target:

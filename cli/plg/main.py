@@ -161,7 +161,7 @@ def report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, mo
 
 def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str) -> None:
     from plg.formatting import render
-    from plg.marts import KPIS, MartReader, find_kpi, month_bound
+    from plg.marts import KPIS, find_kpi, month_bound
 
     check_month(month_from, "--from")
     check_month(month_to, "--to")
@@ -169,14 +169,7 @@ def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, m
         kpis = [find_kpi(name) for name in kpi_names] if kpi_names else list(KPIS)
     except KeyError as error:
         raise click.BadParameter(f"unknown KPI {error.args[0]!r}; choose from {', '.join(kpi.name for kpi in KPIS)}", param_hint="--kpi")
-    if not db_path.is_file():
-        fail(f"no database at {db_path}: build one with `plg build --data-dir DIR --db {db_path}`")
-    try:
-        reader = MartReader(db_path)
-    except LookupError as error:
-        fail(str(error))
-    except Exception as error:  # locked, corrupt or not a DuckDB file
-        fail(f"cannot open {db_path}: {error}")
+    reader = _open_reader(db_path)
     with reader:
         sections = []
         for kpi in kpis:
@@ -184,6 +177,46 @@ def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, m
                 fail(f"{db_path} has no {kpi.mart}: rebuild with `plg build`")
             sections.append((kpi, reader.rows(kpi, month_bound(month_from), month_bound(month_to))))
     click.echo(render(sections, fmt))
+
+
+@cli.command()
+@db_option
+@click.option("--month", metavar="YYYY-MM", default=None, help="The month to explain. Default: the latest complete month.")
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True,
+              help="table and markdown for people; json for machines.")
+def tree(db_path: Path, month: str | None, fmt: str) -> None:
+    """Explain one month as a metric tree: how plan upgrades and self-serve expansion feed
+    expansion MRR, the MRR bridge from starting to ending MRR, NRR, GRR and ARPA, each beside
+    the previous month's value and the change."""
+    from plg.marts import MartReader, month_bound
+    from plg.tree import available_months, build_tree, default_month, render_json, render_tree
+
+    check_month(month, "--month")
+    reader = _open_reader(db_path)
+    with reader:
+        if not reader.has_table("fct_revenue_metric_tree"):
+            fail(f"{db_path} has no fct_revenue_metric_tree: rebuild with `plg build`")
+        months = available_months(reader)
+        if not months:
+            fail("the marts hold no month: the data has no subscription change")
+        wanted = month_bound(month) if month else default_month(months)
+        if wanted not in months:
+            fail(f"no data for {wanted:%Y-%m}: the data covers {months[0]:%Y-%m} to {months[-1]:%Y-%m}")
+        root = build_tree(reader, wanted)
+    click.echo(render_json(root) if fmt == "json" else render_tree(root, markdown=fmt == "markdown"))
+
+
+def _open_reader(db_path: Path):
+    from plg.marts import MartReader
+
+    if not db_path.is_file():
+        fail(f"no database at {db_path}: build one with `plg build --data-dir DIR --db {db_path}`")
+    try:
+        return MartReader(db_path)
+    except LookupError as error:
+        fail(str(error))
+    except Exception as error:  # locked, corrupt or not a DuckDB file
+        fail(f"cannot open {db_path}: {error}")
 
 
 @cli.command()
