@@ -112,11 +112,3 @@
     {%- endif -%}
     {{ return('') }}
 {% endmacro %}
-
-{% macro example_ids(key, examples) -%}
-    {%- set ids = [] -%}
-    {%- for row in examples.rows if row[0] is not none -%}
-        {%- do ids.append(row[0]) -%}
-    {%- endfor -%}
-    {{- return(' (e.g. ' ~ key ~ ' ' ~ ids | join(', ') ~ ')' if ids else '') -}}
-{%- endmacro %}
