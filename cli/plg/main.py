@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a failed build, test or input check (the message names 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -41,6 +42,32 @@ def fail(message: str, code: int = EXIT_FAILED) -> None:
     """Print an error a person can act on and exit with `code`."""
     click.echo(f"Error: {message}", err=True)
     sys.exit(code)
+
+
+def explain_database_error(db_path: Path, error: Exception) -> str:
+    """A database error as a sentence a person can act on."""
+    text = str(error)
+    if "lock" in text.lower():
+        pid = re.search(r"\(PID (\d+)\)", text)
+        return (f"{db_path} is in use by another process{f' (PID {pid.group(1)})' if pid else ''}: "
+                "wait for it to finish (or close it) and run the command again")
+    if "not a valid DuckDB database" in text or "database file" in text.lower() and "invalid" in text.lower():
+        return f"{db_path} is not a DuckDB database, or it is damaged: move it aside and build again ({text})"
+    if "No space left" in text:
+        return f"the disk holding {db_path} is full: free some space and run the command again"
+    if "Permission denied" in text or "Read-only file system" in text:
+        return f"cannot write {db_path}: the folder is read-only or not yours ({text})"
+    return f"cannot open {db_path}: {text}"
+
+
+def check_database_writable(db_path: Path) -> None:
+    """Open the database once before dbt does, so a lock or a damaged file gets a clear message."""
+    import duckdb
+
+    try:
+        duckdb.connect(str(db_path)).close()
+    except Exception as error:
+        fail(explain_database_error(db_path, error))
 
 
 def parse_vars(vars_json: str | None) -> dict[str, Any]:
@@ -118,6 +145,7 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
     db_path = db_path.resolve()
     if not db_path.parent.is_dir():
         fail(f"the folder of --db {db_path} does not exist", EXIT_USAGE)
+    check_database_writable(db_path)
     artifacts = (artifacts_dir or db_path.with_name(db_path.name + ".dbt")).resolve()
     env = dbt_runner.duckdb_environment(db_path, threads, memory_limit, str(temp_dir.resolve()) if temp_dir else None)
     args = dbt_runner.dbt_arguments("build", artifacts_dir=artifacts, dbt_vars=dbt_vars, select=select, full_refresh=full_refresh)
@@ -127,7 +155,11 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
     except Exception as error:  # dbt itself broke: not the user's data
         fail(f"dbt could not run: {error}", EXIT_USAGE)
     if outcome.error:
-        click.echo(f"Error: {outcome.error.strip()}", err=True)
+        message = outcome.error.strip()
+        if "No space left" in message:
+            message = (f"the disk is full (writing {db_path} or dbt's artifacts in {artifacts}): free some space and "
+                       f"run the command again; the marts of the last good build are unchanged ({message})")
+        click.echo(f"Error: {message}", err=True)
         click.echo(f"dbt's log: {artifacts / 'logs' / 'dbt.log'}", err=True)
         return False
     if outcome.failed_nodes:
@@ -216,7 +248,7 @@ def _open_reader(db_path: Path):
     except LookupError as error:
         fail(str(error))
     except Exception as error:  # locked, corrupt or not a DuckDB file
-        fail(f"cannot open {db_path}: {error}")
+        fail(explain_database_error(db_path, error))
 
 
 @cli.command()
