@@ -1,3 +1,7 @@
+-- A table, not a view like the other staging models: the event table is by far the largest
+-- input and several models read it, so its text is parsed and deduplicated once.
+{{ config(materialized='table') }}
+
 with
 
 source as (
