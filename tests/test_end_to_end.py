@@ -151,3 +151,37 @@ def test_time_zone_does_not_change_a_number(generated_csv: Path, built_generated
     build(generated_csv, db_path, tz="Asia/Kolkata")
     for mart in ("fct_self_serve_upgrade_rate", "fct_mrr_movements", "fct_plan_upgrade_rate"):
         assert read_mart(db_path, mart) == read_mart(built_generated, mart)
+
+
+def test_html_report_and_terminal_trends(built_generated: Path, tmp_path: Path) -> None:
+    out = tmp_path / "kpis.html"
+    result = run_plg("report", "--db", str(built_generated), "--format", "html", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert page.count('class="chart"') >= 8 and "Revenue metric tree" in page
+    assert run_plg("report", "--db", str(built_generated), "--format", "html").returncode == 2
+
+    table = run_plg("report", "--db", str(built_generated), "--kpi", "upgrade_rate")
+    trend_line = next(line for line in table.stdout.splitlines() if line.startswith("trend: "))
+    assert any(character in trend_line for character in "▁▂▃▄▅▆▇█")
+
+
+def test_tree_explains_a_month_with_no_empty_node(built_generated: Path) -> None:
+    result = run_plg("tree", "--db", str(built_generated))
+    assert result.returncode == 0, result.stderr
+    for label in ("Ending MRR", "Starting MRR", "New MRR", "Reactivation MRR", "Expansion MRR", "Plan upgrade rate",
+                  "Self-serve expansion revenue", "Contraction MRR", "Churned MRR", "Net revenue retention",
+                  "Gross revenue retention", "ARPA", "Paying accounts"):
+        assert label in result.stdout, label
+    as_json = json.loads(run_plg("tree", "--db", str(built_generated), "--format", "json").stdout)
+
+    def walk(node):
+        yield node
+        for child in node["children"]:
+            yield from walk(child)
+
+    nodes = list(walk(as_json))[1:]
+    assert all(node["value"] is not None for node in nodes if node["label"] not in ("Net revenue retention", "Gross revenue retention"))
+    explicit = run_plg("tree", "--db", str(built_generated), "--month", "2025-06")
+    assert explicit.returncode == 0 and "June 2025" in explicit.stdout
+    assert run_plg("tree", "--db", str(built_generated), "--month", "1999-01").returncode == 1

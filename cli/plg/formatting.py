@@ -53,6 +53,41 @@ def _note(kpi: Kpi, row: dict[str, Any]) -> str:
     return ""
 
 
+SPARK_CHARACTERS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float | None]) -> str:
+    """A one-line trend: one block character per value, scaled between the smallest and largest
+    value; a missing value is a space."""
+    present = [value for value in values if value is not None]
+    if not present:
+        return ""
+    low, high = min(present), max(present)
+    span = high - low
+    steps = len(SPARK_CHARACTERS) - 1
+    return "".join(
+        " " if value is None else SPARK_CHARACTERS[round((value - low) / span * steps) if span else steps // 2]
+        for value in values
+    )
+
+
+def trend(kpi: Kpi, rows: list[dict[str, Any]]) -> str:
+    """The sparkline of the KPI's trend column over its periods, oldest first."""
+    if kpi.trend_column is None or not rows:
+        return ""
+    totals: dict[Any, float | None] = {}
+    for row in rows:
+        value = row.get(kpi.trend_column)
+        period = row.get(kpi.period_column)
+        if value is None:
+            totals.setdefault(period, None)
+            continue
+        totals[period] = (totals.get(period) or 0.0) + float(value)
+    periods = sorted(totals)
+    line = sparkline([totals[period] for period in periods])
+    return f"{line}  {periods[0]} to {periods[-1]}" if line else ""
+
+
 def render_table(kpi: Kpi, rows: list[dict[str, Any]], markdown: bool = False) -> str:
     """An aligned text table (or a Markdown table) of the KPI's columns."""
     columns = list(kpi.columns)
@@ -70,6 +105,10 @@ def render_table(kpi: Kpi, rows: list[dict[str, Any]], markdown: bool = False) -
     out = [f"## {kpi.title}" if markdown else kpi.title, ""]
     if not markdown:
         out = [kpi.title, "=" * len(kpi.title)]
+    spark = trend(kpi, rows)
+    if spark:
+        out.append(f"trend: {spark}")
+        out.append("")
     if not rows:
         out.append("(no rows)")
         return "\n".join(out)

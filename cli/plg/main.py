@@ -185,13 +185,27 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
               "(or a mart name). Default: all.")
 @month_from_option
 @month_to_option
-@format_option
-def report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str) -> None:
-    """Print the KPIs from a built database (opened read-only)."""
-    _report(db_path, kpi_names, month_from, month_to, fmt)
+@click.option("--format", "fmt", type=click.Choice(["table", "markdown", "csv", "json", "html"]), default="table",
+              show_default=True, help="table and markdown for people; csv and json for machines; html: one "
+              "self-contained page with a chart per KPI and the metric tree (needs --out).")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to this file instead of the terminal (required for html).")
+def report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str,
+           out_path: Path | None) -> None:
+    """Print the KPIs from a built database (opened read-only).
+
+    \b
+    plg report --db kpis.duckdb
+    plg report --db kpis.duckdb --kpi upgrade_rate --from 2025-01 --format csv
+    plg report --db kpis.duckdb --format html --out kpis.html
+    """
+    if fmt == "html" and out_path is None:
+        raise click.BadParameter("html is written to a file: add --out report.html", param_hint="--format")
+    _report(db_path, kpi_names, month_from, month_to, fmt, out_path)
 
 
-def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str) -> None:
+def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str,
+            out_path: Path | None = None) -> None:
     from plg.formatting import render
     from plg.marts import KPIS, find_kpi, month_bound
 
@@ -208,7 +222,33 @@ def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, m
             if not reader.has_table(kpi.mart):
                 fail(f"{db_path} has no {kpi.mart}: rebuild with `plg build`")
             sections.append((kpi, reader.rows(kpi, month_bound(month_from), month_bound(month_to))))
-    click.echo(render(sections, fmt))
+        tree_root = _html_tree(reader) if fmt == "html" else None
+    if fmt == "html":
+        import datetime as dt
+
+        from plg.html_report import render_html
+
+        text = render_html(sections, tree_root, dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+    else:
+        text = render(sections, fmt)
+    if out_path is None:
+        click.echo(text)
+        return
+    try:
+        out_path.write_text(text + "\n", encoding="utf-8")
+    except OSError as error:
+        fail(f"cannot write {out_path}: {error.strerror}")
+    click.echo(f"Wrote {out_path}", err=True)
+
+
+def _html_tree(reader):
+    """The metric tree of the latest complete month, for the HTML report (None without data)."""
+    from plg.tree import available_months, build_tree, default_month
+
+    if not reader.has_table("fct_revenue_metric_tree"):
+        return None
+    months = available_months(reader)
+    return build_tree(reader, default_month(months)) if months else None
 
 
 @cli.command()

@@ -22,6 +22,9 @@ class Kpi:
     key_columns: tuple[str, ...]
     columns: tuple[str, ...]
     definition: str
+    # The column whose trend the terminal report draws as a sparkline (summed per period when
+    # a period has several rows, e.g. one per upsell type); None for no sparkline.
+    trend_column: str | None = None
 
 
 KPIS: tuple[Kpi, ...] = (
@@ -31,6 +34,7 @@ KPIS: tuple[Kpi, ...] = (
         ("activation_month", "activated_users", "upgraded_users", "upgrade_rate_pct", "open_window_users"),
         "Of the users who activated in a month while on a free plan, the share who upgraded to a paid "
         "plan themselves, self-serve and with no sales touch, within the activation window.",
+        trend_column="upgrade_rate_pct",
     ),
     Kpi(
         "intent_signal_rate", "fct_upgrade_intent_signal_rate", "Upgrade-intent signal rate", "activity_month",
@@ -38,6 +42,7 @@ KPIS: tuple[Kpi, ...] = (
         ("activity_month", "active_free_users", "signaled_users", "signal_rate_pct"),
         "Of the users active on a free plan in a month, the share who hit an upgrade-intent event "
         "(pricing page, paywall, usage limit, upgrade call to action).",
+        trend_column="signal_rate_pct",
     ),
     Kpi(
         "upsell_revenue", "fct_self_serve_upsell_revenue", "Self-serve upsell revenue", "revenue_month",
@@ -45,6 +50,7 @@ KPIS: tuple[Kpi, ...] = (
         ("revenue_month", "upsell_type", "upsell_revenue"),
         "In-product upsell purchases less refunds, excluding team (seat) expansions and anything "
         "sales-touched, by month and upsell type.",
+        trend_column="upsell_revenue",
     ),
     Kpi(
         "plan_upgrade_rate", "fct_plan_upgrade_rate", "Plan upgrade rate", "period_start",
@@ -59,6 +65,7 @@ KPIS: tuple[Kpi, ...] = (
         ("revenue_month", "expansion_type", "expansion_revenue"),
         "The MRR increase of self-serve, not sales-touched changes from a paid plan, by month and type "
         "(tier upgrade, seat expansion, other).",
+        trend_column="expansion_revenue",
     ),
     Kpi(
         "mrr_movements", "fct_mrr_movements", "MRR movements", "revenue_month",
@@ -67,6 +74,7 @@ KPIS: tuple[Kpi, ...] = (
          "reactivation_mrr", "ending_mrr"),
         "The MRR bridge: ending = starting + new + reactivation + expansion - contraction - churned, "
         "from month-end snapshots.",
+        trend_column="ending_mrr",
     ),
     Kpi(
         "net_revenue_retention", "fct_net_revenue_retention", "Net and gross revenue retention", "revenue_month",
@@ -74,12 +82,14 @@ KPIS: tuple[Kpi, ...] = (
         ("revenue_month", "starting_mrr", "nrr_pct", "grr_pct"),
         "Of the MRR at the previous month's end, the share the same accounts pay at this month's end "
         "(NRR, expansion included; GRR, capped at their starting MRR).",
+        trend_column="nrr_pct",
     ),
     Kpi(
         "arpa", "fct_arpa", "Average revenue per paying account", "revenue_month",
         ("revenue_month",),
         ("revenue_month", "ending_mrr", "paying_accounts", "arpa"),
         "Ending MRR over the accounts with MRR above zero at the month's end.",
+        trend_column="arpa",
     ),
 )
 
