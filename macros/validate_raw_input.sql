@@ -88,8 +88,17 @@
             {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
         {%- endfor -%}
         {%- set duplicates_sql -%}
-            with distinct_rows as (
-                select distinct {{ typed_columns | join(', ') }} from {{ relation }}
+            with repeated_ids as (
+                select {{ plg_kpis.clean_text(key) }} as repeated_id
+                from {{ relation }}
+                group by 1
+                having count(*) > 1
+            ),
+            distinct_rows as (
+                -- Only rows whose id repeats can conflict; the rest are not typed again.
+                select distinct {{ typed_columns | join(', ') }}
+                from {{ relation }}
+                where {{ plg_kpis.clean_text(key) }} in (select repeated_id from repeated_ids)
             ),
             conflicting as (
                 select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
