@@ -1,0 +1,52 @@
+-- fct_mrr_movements has one row for every month from the first subscription change's month to
+-- the last's: the first and last months match, and there are as many rows as months between.
+
+with
+
+changes as (
+
+    select * from {{ ref('stg_billing__subscription_changes') }}
+
+),
+
+movements as (
+
+    select * from {{ ref('fct_mrr_movements') }}
+
+),
+
+expected as (
+
+    select
+        cast({{ dbt.date_trunc('month', 'min(changed_at)') }} as date) as first_month,
+        cast({{ dbt.date_trunc('month', 'max(changed_at)') }} as date) as last_month
+
+    from changes
+
+),
+
+actual as (
+
+    select
+        min(revenue_month) as first_month,
+        max(revenue_month) as last_month,
+        count(*) as months
+
+    from movements
+
+)
+
+select
+    expected.first_month as expected_first_month,
+    expected.last_month as expected_last_month,
+    actual.first_month,
+    actual.last_month,
+    actual.months
+
+from expected
+cross join actual
+where actual.first_month <> expected.first_month
+    or actual.last_month <> expected.last_month
+    or actual.months <> {{ dbt.datediff('expected.first_month', 'expected.last_month', 'month') }} + 1
+    or (expected.first_month is null and actual.months > 0)
+    or (expected.first_month is not null and actual.months = 0)
