@@ -47,7 +47,7 @@ def build(data_dir: Path, db_path: Path, *extra: str, expect_success: bool = Tru
 def read_mart(db_path: Path, mart: str) -> list[dict[str, Any]]:
     with duckdb.connect(str(db_path), read_only=True) as connection:
         connection.execute("set TimeZone = 'UTC'")
-        cursor = connection.execute(f"select * from main.{mart}")
+        cursor = connection.execute(f"select * from main.{mart} order by all")
         names = [description[0] for description in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
