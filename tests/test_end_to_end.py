@@ -185,3 +185,34 @@ def test_tree_explains_a_month_with_no_empty_node(built_generated: Path) -> None
     explicit = run_plg("tree", "--db", str(built_generated), "--month", "2025-06")
     assert explicit.returncode == 0 and "June 2025" in explicit.stdout
     assert run_plg("tree", "--db", str(built_generated), "--month", "1999-01").returncode == 1
+
+
+def test_demo_generates_builds_and_reports(tmp_path: Path) -> None:
+    db_path = tmp_path / "demo.duckdb"
+    result = run_plg("demo", "--accounts", "60", "--db", str(db_path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Build succeeded" in result.stdout
+    for title in ("Self-serve upgrade rate", "MRR movements", "Average revenue per paying account"):
+        assert title in result.stdout
+    assert db_path.is_file()
+
+
+def test_locale_does_not_change_a_number(generated_csv: Path, built_generated: Path, tmp_path: Path) -> None:
+    import os
+
+    db_path = tmp_path / "locale.duckdb"
+    env_locale = {"LC_ALL": "de_DE.UTF-8", "LANG": "de_DE.UTF-8", "LC_NUMERIC": "de_DE.UTF-8"}
+    saved = {key: os.environ.get(key) for key in env_locale}
+    os.environ.update(env_locale)
+    try:
+        build(generated_csv, db_path, tz="Europe/Berlin")
+        report = run_plg("report", "--db", str(db_path), "--kpi", "arpa", "--format", "csv")
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    for mart in ("fct_arpa", "fct_self_serve_upsell_revenue", "fct_upgrade_intent_signal_rate"):
+        assert read_mart(db_path, mart) == read_mart(built_generated, mart)
+    assert report.returncode == 0 and "," in report.stdout.splitlines()[1]
