@@ -149,3 +149,51 @@ def test_a_bad_setting_is_refused_with_its_name(tmp_path: Path) -> None:
     result = build(TINY, tmp_path / "kpis.duckdb", "--vars", '{"activation_window_days": "two weeks"}', expect_success=False)
     assert result.returncode == 1
     assert "activation_window_days" in result.stderr
+
+
+def test_typed_parquet_and_mixed_folders_give_the_same_marts(tmp_path: Path) -> None:
+    """Parquet with typed columns (TIMESTAMPTZ, naive TIMESTAMP = UTC, BOOLEAN, INTEGER,
+    DECIMAL, DOUBLE), and a table split into a folder of one CSV and one Parquet file."""
+    import duckdb
+
+    from plg.generate import generate
+
+    csv_dir, typed_dir = tmp_path / "csv", tmp_path / "typed"
+    generate(csv_dir, accounts=150, seed=21, fmt="csv")
+    typed_dir.mkdir()
+    connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'")
+
+    def read(table: str) -> str:
+        return f"read_csv('{csv_dir / table}.csv', header = true, all_varchar = true)"
+
+    def utc(column: str) -> str:
+        return f"timezone('UTC', cast({column} as timestamptz))"
+
+    statements = {
+        "accounts": f"select account_id, account_name, {utc('created_at')} as created_at, segment, country from {read('accounts')}",
+        "users": f"select user_id, account_id, cast({utc('created_at')} as timestamptz) as created_at, persona, acquisition_source from {read('users')}",
+        "plans": f"select plan_id, plan_name, cast(tier_rank as integer) as tier_rank, cast(is_paid as boolean) as is_paid, "
+                 f"cast(monthly_price as decimal(10, 2)) as monthly_price from {read('plans')}",
+        "subscription_changes": f"select change_id, account_id, initiated_by_user_id, {utc('changed_at')} as changed_at, from_plan_id, "
+                                f"to_plan_id, cast(mrr_before as double) as mrr_before, cast(mrr_after as decimal(12, 2)) as mrr_after, "
+                                f"cast(seats_before as integer) as seats_before, cast(seats_after as bigint) as seats_after, channel "
+                                f"from {read('subscription_changes')}",
+        "upsell_purchases": f"select purchase_id, account_id, user_id, cast({utc('purchased_at')} as timestamptz) as purchased_at, "
+                            f"upsell_type, cast(amount as decimal(12, 2)) as amount, channel from {read('upsell_purchases')}",
+        "sales_touches": f"select touch_id, account_id, {utc('touched_at')} as touched_at, touch_type, team from {read('sales_touches')}",
+    }
+    for table, select in statements.items():
+        connection.execute(f"copy ({select}) to '{typed_dir / table}.parquet' (format parquet)")
+    # Events: a folder holding half the rows as typed Parquet and half as CSV text.
+    (typed_dir / "product_events").mkdir()
+    events = f"select event_id, user_id, account_id, event_name, occurred_at from {read('product_events')}"
+    connection.execute(f"copy (select event_id, user_id, account_id, event_name, cast({utc('occurred_at')} as timestamptz) as occurred_at "
+                       f"from ({events}) where hash(event_id) % 2 = 0) to '{typed_dir}/product_events/part-1.parquet' (format parquet)")
+    connection.execute(f"copy (select * from ({events}) where hash(event_id) % 2 = 1) to '{typed_dir}/product_events/part-2.csv' (header)")
+    connection.close()
+
+    db_csv, db_typed = tmp_path / "csv.duckdb", tmp_path / "typed.duckdb"
+    build(csv_dir, db_csv)
+    build(typed_dir, db_typed)
+    assert mart_fingerprints(db_csv) == mart_fingerprints(db_typed)
