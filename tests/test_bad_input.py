@@ -197,3 +197,11 @@ def test_typed_parquet_and_mixed_folders_give_the_same_marts(tmp_path: Path) -> 
     build(csv_dir, db_csv)
     build(typed_dir, db_typed)
     assert mart_fingerprints(db_csv) == mart_fingerprints(db_typed)
+
+
+def test_a_folder_name_with_a_quote_is_data_not_code(tmp_path: Path) -> None:
+    data_dir = tmp_path / "it's raw data; drop table x"
+    shutil.copytree(TINY, data_dir)
+    db_path = tmp_path / "kpis.duckdb"
+    build(data_dir, db_path)
+    assert mart_fingerprints(db_path)
