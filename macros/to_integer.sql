@@ -10,3 +10,18 @@
 {% macro duckdb__to_integer(expression) -%}
     try_cast(cast({{ expression }} as varchar) as bigint)
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast: a number checked by number_pattern is rounded to the nearest
+    integer (as DuckDB reads '3.5'), and kept only within bigint's range. -#}
+{% macro postgres__to_integer(expression) -%}
+    {%- set text = 'trim(cast(' ~ expression ~ ' as text))' -%}
+    case when {{ text }} ~ {{ plg_kpis.number_pattern() }} then
+        case when abs(round(cast({{ text }} as numeric))) <= 9223372036854775807 then
+            cast(round(cast({{ text }} as numeric)) as bigint)
+        end
+    end
+{%- endmacro %}
+
+{% macro spark__to_integer(expression) -%}
+    try_cast(round(try_cast(trim(cast({{ expression }} as string)) as decimal(38, 6))) as bigint)
+{%- endmacro %}

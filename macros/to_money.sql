@@ -10,3 +10,18 @@
 {% macro duckdb__to_money(expression) -%}
     try_cast(cast({{ expression }} as varchar) as {{ plg_kpis.type_money() }})
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast: a number checked by number_pattern is kept only when it fits
+    type_money once rounded to its 4 decimal places (as DuckDB's try_cast does). -#}
+{% macro postgres__to_money(expression) -%}
+    {%- set text = 'trim(cast(' ~ expression ~ ' as text))' -%}
+    case when {{ text }} ~ {{ plg_kpis.number_pattern() }} then
+        case when abs(round(cast({{ text }} as numeric), 4)) < 100000000000000 then
+            cast(cast({{ text }} as numeric) as {{ plg_kpis.type_money() }})
+        end
+    end
+{%- endmacro %}
+
+{% macro spark__to_money(expression) -%}
+    try_cast(trim(cast({{ expression }} as string)) as {{ plg_kpis.type_money() }})
+{%- endmacro %}

@@ -13,3 +13,44 @@
 {% macro duckdb__to_utc_timestamp(expression) -%}
     timezone('UTC', try_cast(cast({{ expression }} as varchar) as timestamptz))
 {%- endmacro %}
+
+{#- PostgreSQL has no try_cast, and casting text to `timestamp` drops an offset. The text is
+    checked against the ISO 8601 grammar of iso_timestamp_pattern and the length of its month
+    first (so no cast can fail), then put in one normal form: seconds where only minutes were
+    given, fractional seconds cut to microseconds (as DuckDB reads them), a missing time is
+    midnight and a missing offset is UTC. The cast to timestamptz converts the offset, whatever
+    the session time zone. -#}
+{% macro postgres__to_utc_timestamp(expression) -%}
+    {%- set text = 'upper(trim(cast(' ~ expression ~ ' as text)))' -%}
+    {%- set with_seconds = "case when length(" ~ text ~ ") = 10 then " ~ text ~ " || 'T00:00:00'"
+        ~ " when substr(" ~ text ~ ", 17, 1) = ':' then " ~ text
+        ~ " else substr(" ~ text ~ ", 1, 16) || ':00' || substr(" ~ text ~ ", 17) end" -%}
+    {%- set normal = "regexp_replace(" ~ with_seconds ~ ", '([.][0-9]{6})[0-9]+', '\\1')" -%}
+    case when {{ text }} ~ {{ plg_kpis.iso_timestamp_pattern() }} then
+        case when {{ plg_kpis.is_real_date(text) }} then
+            cast(
+                case when {{ normal }} ~ '(Z|[+-][0-9:]+)$' then {{ normal }} else {{ normal }} || '+00:00' end
+                as timestamptz
+            ) at time zone 'UTC'
+        end
+    end
+{%- endmacro %}
+
+{#- Spark converts an offset when it casts text to a timestamp, but reads text without one in
+    the session time zone and needs the seconds; the same checks and normal form as on
+    PostgreSQL make the result independent of the session time zone and of ANSI mode. -#}
+{% macro spark__to_utc_timestamp(expression) -%}
+    {%- set text = 'upper(trim(cast(' ~ expression ~ ' as string)))' -%}
+    {%- set with_seconds = "case when length(" ~ text ~ ") = 10 then " ~ text ~ " || 'T00:00:00'"
+        ~ " when substr(" ~ text ~ ", 17, 1) = ':' then " ~ text
+        ~ " else substr(" ~ text ~ ", 1, 16) || ':00' || substr(" ~ text ~ ", 17) end" -%}
+    {%- set normal = "regexp_replace(" ~ with_seconds ~ ", '([.][0-9]{6})[0-9]+', '$1')" -%}
+    case when {{ text }} rlike {{ plg_kpis.iso_timestamp_pattern() }} then
+        case when {{ plg_kpis.is_real_date(text) }} then
+            try_cast(
+                case when {{ normal }} rlike '(Z|[+-][0-9:]+)$' then {{ normal }} else {{ normal }} || '+00:00' end
+                as timestamp
+            )
+        end
+    end
+{%- endmacro %}

@@ -89,6 +89,22 @@ def duckdb_environment(db_path: Path, threads: int | None, memory_limit: str | N
     return env
 
 
+def warehouse_environment(target: str, threads: int | None) -> dict[str, str]:
+    """Environment variables read by profiles.yml (and the engine's client) for a warehouse target."""
+    env = {"PLG_TARGET": target}
+    if threads:
+        env["PLG_THREADS"] = str(threads)
+    if target == "postgres":
+        # dbt-postgres has no session setting in a profile; libpq reads the time zone from PGTZ.
+        env["PGTZ"] = "UTC"
+    if target == "spark":
+        # One absolute folder, whatever the working directory of later commands.
+        env["PLG_SPARK_DIR"] = str(Path(os.environ.get("PLG_SPARK_DIR") or "plg-spark").resolve())
+        if os.environ.get("PLG_SPARK_MASTER", "local").startswith("local") and "SPARK_LOCAL_IP" not in os.environ:
+            env["SPARK_LOCAL_IP"] = "127.0.0.1"
+    return env
+
+
 def dbt_arguments(
     command: str,
     *,
@@ -153,6 +169,7 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
         result = dbtRunner(callbacks=[listen]).invoke(args)
     finally:
         release_duckdb()
+        release_spark()
     outcome = BuildOutcome(success=bool(result.success), nodes=nodes, seconds=time.perf_counter() - started)
     if result.exception is not None:
         outcome.error = getattr(result.exception, "msg", None) or str(result.exception)
@@ -169,6 +186,8 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
 
 def release_duckdb() -> None:
     """Close the DuckDB database dbt-duckdb keeps open, so the file is free for others."""
+    if "dbt.adapters.duckdb" not in sys.modules:  # another adapter: nothing to close
+        return
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:  # another adapter
@@ -179,6 +198,17 @@ def release_duckdb() -> None:
             environment.close()
         finally:
             DuckDBConnectionManager.close_all_connections()
+
+
+def release_spark() -> None:
+    """Stop the Spark session of the `session` method, so its metastore is free for others."""
+    if "pyspark" not in sys.modules:
+        return
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.getActiveSession() or getattr(SparkSession, "_instantiatedSession", None)
+    if session is not None:
+        session.stop()
 
 
 def print_node(node: NodeOutcome, stream=None) -> None:

@@ -6,7 +6,9 @@ Exit codes: 0 success; 1 a failed build, test or input check (the message names 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import sys
 import tempfile
@@ -33,6 +35,13 @@ vars_option = click.option(
     "--vars", "vars_json", metavar="JSON", default=None,
     help="dbt vars as a JSON object, e.g. '{\"activation_window_days\": 7, "
     "\"activation_events\": [\"dashboard_built\"]}'. See README for every setting.",
+)
+TARGETS = ("duckdb", "postgres", "spark")
+target_option = click.option(
+    "--target", type=click.Choice(TARGETS), default="duckdb", show_default=True,
+    help="Where the marts are built and read: duckdb (the file --db), postgres (a PostgreSQL server: PLG_PG_HOST, "
+    "PLG_PG_PORT, PLG_PG_USER, PLG_PG_PASSWORD, PLG_PG_DATABASE; schema PLG_SCHEMA) or spark (Spark in this "
+    "process: PLG_SPARK_DIR, schema PLG_SCHEMA). See the README's Warehouses section.",
 )
 month_from_option = click.option("--from", "month_from", metavar="YYYY-MM", default=None, help="First month to show.")
 month_to_option = click.option("--to", "month_to", metavar="YYYY-MM", default=None, help="Last month to show.")
@@ -109,33 +118,64 @@ def cli() -> None:
 
 @cli.command()
 @click.option(
-    "--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), required=True,
-    help="Folder with the seven raw tables as CSV or Parquet files.",
+    "--data-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+    help="Folder with the seven raw tables as CSV or Parquet files. Required on duckdb; on postgres and spark "
+    "the files are first loaded into the raw schema (every column as text).",
 )
 @db_option
+@target_option
+@click.option("--raw-schema", metavar="NAME", default=None,
+              help="postgres and spark: the schema of the raw tables; --data-dir loads the files there, without "
+              "it the tables already there are read. Default: the target's schema followed by _raw.")
 @vars_option
 @click.option("--select", "select", multiple=True, metavar="SELECTOR", help="Build only these dbt nodes (repeatable), e.g. +fct_arpa.")
-@click.option("--full-refresh", is_flag=True, help="Rebuild incremental models from scratch.")
+@click.option("--full-refresh", is_flag=True, help="Passed to dbt build: rebuilds incremental models from scratch (the project has none yet, so every build is a full one).")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where dbt's target/ (manifest.json, run_results.json) and logs/ go. Default: <db>.dbt/ beside the database.")
 @click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads for dbt and DuckDB. Default: 2.")
 @click.option("--memory-limit", default=None, metavar="SIZE", help="DuckDB memory limit, e.g. 8GB or 75%. Default: 75%.")
 @click.option("--temp-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where DuckDB spills to disk when memory runs out. Default: <db>.tmp beside the database.")
-def build(data_dir: Path, db_path: Path, vars_json: str | None, select: tuple[str, ...], full_refresh: bool,
-          artifacts_dir: Path | None, threads: int | None, memory_limit: str | None, temp_dir: Path | None) -> None:
+@click.pass_context
+def build(ctx: click.Context, data_dir: Path | None, db_path: Path, target: str, raw_schema: str | None,
+          vars_json: str | None, select: tuple[str, ...], full_refresh: bool, artifacts_dir: Path | None,
+          threads: int | None, memory_limit: str | None, temp_dir: Path | None) -> None:
     """Load a folder of raw tables and build every KPI mart (dbt build: models and tests).
 
     The raw input is checked first: a missing table or column, a conflicting duplicate id, an
     empty id, an unreadable timestamp or number, or an unknown plan or account stops the build
     with a message naming the table, the column and the rows, and leaves the marts of the last
     good build as they were (exit code 1).
+
+    \b
+    plg build --data-dir ./raw --db kpis.duckdb
+    plg build --target postgres --data-dir ./raw      # load into plg_raw, build into plg
+    plg build --target spark --raw-schema raw_saas    # the tables already in raw_saas
     """
     dbt_vars = parse_vars(vars_json)
+    if target != "duckdb":
+        only_on_duckdb(ctx, target, ("db_path", "memory_limit", "temp_dir"))
+        if not _build_warehouse(target, data_dir, raw_schema, dbt_vars, select, full_refresh, artifacts_dir, threads):
+            sys.exit(EXIT_FAILED)
+        return
+    if data_dir is None:
+        raise click.MissingParameter(ctx=ctx, param=next(param for param in ctx.command.params if param.name == "data_dir"))
+    if raw_schema is not None:
+        raise click.UsageError("--raw-schema is for the postgres and spark targets; on duckdb the raw tables are the "
+                               "files of --data-dir", ctx)
     dbt_vars["data_dir"] = str(data_dir.resolve())
     outcome = _build(db_path, dbt_vars, select, full_refresh, artifacts_dir, threads, memory_limit, temp_dir)
     if not outcome:
         sys.exit(EXIT_FAILED)
+
+
+def only_on_duckdb(ctx: click.Context, target: str, names: tuple[str, ...]) -> None:
+    """Refuse options that only mean something for the DuckDB file, rather than ignore them."""
+    from click.core import ParameterSource
+
+    for param in ctx.command.params:
+        if param.name in names and ctx.get_parameter_source(param.name) == ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"{param.opts[0]} is for the duckdb target, not {target}", ctx)
 
 
 def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], full_refresh: bool,
@@ -150,6 +190,44 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
     env = dbt_runner.duckdb_environment(db_path, threads, memory_limit, str(temp_dir.resolve()) if temp_dir else None)
     args = dbt_runner.dbt_arguments("build", artifacts_dir=artifacts, dbt_vars=dbt_vars, select=select, full_refresh=full_refresh)
     click.echo(f"Building the KPI marts into {db_path}", err=True)
+    return _run_build(args, env, artifacts, str(db_path))
+
+
+def _build_warehouse(target: str, data_dir: Path | None, raw_schema: str | None, dbt_vars: dict[str, Any],
+                     select: tuple[str, ...], full_refresh: bool, artifacts_dir: Path | None, threads: int | None) -> bool:
+    """Build on a warehouse target: load --data-dir into the raw schema first, or read the tables there."""
+    from plg import dbt_runner, loaders
+
+    raw_tables = dbt_vars.get("raw_tables") or {}
+    if not isinstance(raw_tables, dict):
+        raise click.BadParameter("raw_tables must be an object such as {\"product_events\": \"events\"}", param_hint="--vars")
+    env = dbt_runner.warehouse_environment(target, threads)
+    os.environ.update(env)
+    try:
+        credentials = loaders.target_credentials(target)
+        raw_schema = raw_schema or dbt_vars.get("raw_schema") or f"{credentials.schema}_raw"
+        if data_dir is not None:
+            click.echo(f"Loading {data_dir} into {target} schema {raw_schema}", err=True)
+            counts = loaders.load(credentials, data_dir.resolve(), raw_schema, raw_tables)
+            click.echo(f"Loaded {sum(counts.values()):,} rows: "
+                       + ", ".join(f"{table} {count:,}" for table, count in counts.items()), err=True)
+        else:
+            loaders.check_connection(credentials)
+    except loaders.TargetError as error:
+        fail(str(error))
+    dbt_vars = {key: value for key, value in dbt_vars.items() if key != "data_dir"}
+    dbt_vars["raw_schema"] = raw_schema
+    artifacts = (artifacts_dir or Path(f"plg-{target}.dbt")).resolve()
+    args = dbt_runner.dbt_arguments("build", artifacts_dir=artifacts, dbt_vars=dbt_vars, select=select,
+                                    full_refresh=full_refresh, target=target)
+    click.echo(f"Building the KPI marts into {loaders.describe(credentials)} from schema {raw_schema}", err=True)
+    return _run_build(args, env, artifacts, loaders.describe(credentials))
+
+
+def _run_build(args: list[str], env: dict[str, str], artifacts: Path, destination: str) -> bool:
+    """Run one dbt build, print its progress and outcome; True when everything passed."""
+    from plg import dbt_runner
+
     try:
         outcome = dbt_runner.run_dbt(args, env, on_node=dbt_runner.print_node)
     except Exception as error:  # dbt itself broke: not the user's data
@@ -157,7 +235,7 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
     if outcome.error:
         message = outcome.error.strip()
         if "No space left" in message:
-            message = (f"the disk is full (writing {db_path} or dbt's artifacts in {artifacts}): free some space and "
+            message = (f"the disk is full (writing {destination} or dbt's artifacts in {artifacts}): free some space and "
                        f"run the command again; the marts of the last good build are unchanged ({message})")
         click.echo(f"Error: {message}", err=True)
         click.echo(f"dbt's log: {artifacts / 'logs' / 'dbt.log'}", err=True)
@@ -190,22 +268,27 @@ def _build(db_path: Path, dbt_vars: dict[str, Any], select: tuple[str, ...], ful
               "self-contained page with a chart per KPI and the metric tree (needs --out).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the report to this file instead of the terminal (required for html).")
-def report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str,
-           out_path: Path | None) -> None:
-    """Print the KPIs from a built database (opened read-only).
+@target_option
+@click.pass_context
+def report(ctx: click.Context, db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None,
+           fmt: str, out_path: Path | None, target: str) -> None:
+    """Print the KPIs from a built database (opened read-only) or a warehouse target.
 
     \b
     plg report --db kpis.duckdb
     plg report --db kpis.duckdb --kpi upgrade_rate --from 2025-01 --format csv
     plg report --db kpis.duckdb --format html --out kpis.html
+    plg report --target postgres --format json
     """
     if fmt == "html" and out_path is None:
         raise click.BadParameter("html is written to a file: add --out report.html", param_hint="--format")
-    _report(db_path, kpi_names, month_from, month_to, fmt, out_path)
+    if target != "duckdb":
+        only_on_duckdb(ctx, target, ("db_path",))
+    _report(db_path, kpi_names, month_from, month_to, fmt, out_path, target)
 
 
 def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, month_to: str | None, fmt: str,
-            out_path: Path | None = None) -> None:
+            out_path: Path | None = None, target: str = "duckdb") -> None:
     from plg.formatting import render
     from plg.marts import KPIS, find_kpi, month_bound
 
@@ -215,12 +298,12 @@ def _report(db_path: Path, kpi_names: tuple[str, ...], month_from: str | None, m
         kpis = [find_kpi(name) for name in kpi_names] if kpi_names else list(KPIS)
     except KeyError as error:
         raise click.BadParameter(f"unknown KPI {error.args[0]!r}; choose from {', '.join(kpi.name for kpi in KPIS)}", param_hint="--kpi")
-    reader = _open_reader(db_path)
-    with reader:
+    reader = _open_reader(db_path, target)
+    with reader, _reading_errors():
         sections = []
         for kpi in kpis:
             if not reader.has_table(kpi.mart):
-                fail(f"{db_path} has no {kpi.mart}: rebuild with `plg build`")
+                fail(f"{reader.label} has no {kpi.mart}: rebuild with `{_build_command(target)}`")
             sections.append((kpi, reader.rows(kpi, month_bound(month_from), month_bound(month_to))))
         tree_root = _html_tree(reader) if fmt == "html" else None
     if fmt == "html":
@@ -256,18 +339,22 @@ def _html_tree(reader):
 @click.option("--month", metavar="YYYY-MM", default=None, help="The month to explain. Default: the latest complete month.")
 @click.option("--format", "fmt", type=click.Choice(["table", "markdown", "json"]), default="table", show_default=True,
               help="table and markdown for people; json for machines.")
-def tree(db_path: Path, month: str | None, fmt: str) -> None:
+@target_option
+@click.pass_context
+def tree(ctx: click.Context, db_path: Path, month: str | None, fmt: str, target: str) -> None:
     """Explain one month as a metric tree: how plan upgrades and self-serve expansion feed
     expansion MRR, the MRR bridge from starting to ending MRR, NRR, GRR and ARPA, each beside
     the previous month's value and the change."""
-    from plg.marts import MartReader, month_bound
+    from plg.marts import month_bound
     from plg.tree import available_months, build_tree, default_month, render_json, render_tree
 
     check_month(month, "--month")
-    reader = _open_reader(db_path)
-    with reader:
+    if target != "duckdb":
+        only_on_duckdb(ctx, target, ("db_path",))
+    reader = _open_reader(db_path, target)
+    with reader, _reading_errors():
         if not reader.has_table("fct_revenue_metric_tree"):
-            fail(f"{db_path} has no fct_revenue_metric_tree: rebuild with `plg build`")
+            fail(f"{reader.label} has no fct_revenue_metric_tree: rebuild with `{_build_command(target)}`")
         months = available_months(reader)
         if not months:
             fail("the marts hold no month: the data has no subscription change")
@@ -278,9 +365,26 @@ def tree(db_path: Path, month: str | None, fmt: str) -> None:
     click.echo(render_json(root) if fmt == "json" else render_tree(root, markdown=fmt == "markdown"))
 
 
-def _open_reader(db_path: Path):
+@contextlib.contextmanager
+def _reading_errors():
+    """A warehouse that fails while the marts are read: a message and exit code 1, no traceback."""
+    from plg.loaders import TargetError
+
+    try:
+        yield
+    except TargetError as error:
+        fail(str(error))
+
+
+def _build_command(target: str) -> str:
+    return "plg build" if target == "duckdb" else f"plg build --target {target}"
+
+
+def _open_reader(db_path: Path, target: str = "duckdb"):
     from plg.marts import MartReader
 
+    if target != "duckdb":
+        return _open_warehouse_reader(target)
     if not db_path.is_file():
         fail(f"no database at {db_path}: build one with `plg build --data-dir DIR --db {db_path}`")
     try:
@@ -289,6 +393,18 @@ def _open_reader(db_path: Path):
         fail(str(error))
     except Exception as error:  # locked, corrupt or not a DuckDB file
         fail(explain_database_error(db_path, error))
+
+
+def _open_warehouse_reader(target: str):
+    """The marts of a warehouse target, read through the dbt adapter's own connection."""
+    from plg import dbt_runner, loaders
+    from plg.marts import WarehouseMartReader
+
+    os.environ.update(dbt_runner.warehouse_environment(target, None))
+    try:
+        return WarehouseMartReader(target)
+    except (LookupError, loaders.TargetError) as error:
+        fail(str(error))
 
 
 @cli.command()

@@ -1,4 +1,4 @@
-"""The KPI marts the CLI reads, and reading them from a built DuckDB database.
+"""The KPI marts the CLI reads, and reading them from a built DuckDB database or a warehouse.
 
 Reading is all the CLI does with the marts: every number was computed by the dbt project.
 """
@@ -119,6 +119,7 @@ class MartReader:
         import duckdb
 
         self.db_path = db_path
+        self.label = str(db_path)
         self.connection = duckdb.connect(str(db_path), read_only=True)
         self.connection.execute("set TimeZone = 'UTC'")
         self.schema = self._mart_schema()
@@ -154,6 +155,14 @@ class MartReader:
         names = [description[0] for description in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
+    def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        """Column names and rows of a query with `?` parameters."""
+        cursor = self.connection.execute(sql, parameters or [])
+        return [description[0] for description in cursor.description], cursor.fetchall()
+
+    def table_name(self, table: str) -> str:
+        return f'"{self.schema}"."{table}"'
+
     def close(self) -> None:
         self.connection.close()
 
@@ -162,3 +171,95 @@ class MartReader:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class WarehouseMartReader:
+    """Reads marts from a warehouse target of profiles.yml (postgres, spark), through the dbt
+    adapter's own connection, from the target's schema (where the models are built)."""
+
+    def __init__(self, target: str):
+        from plg import loaders
+
+        self.target = target
+        self.credentials = loaders.target_credentials(target)
+        self.schema = self.credentials.schema
+        self.label = loaders.describe(self.credentials)
+        self.quote = "`" if self.credentials.type in ("spark", "databricks", "bigquery") else '"'
+        self.connection = loaders.open_connection(self.credentials)
+        if hasattr(self.connection, "autocommit"):
+            self.connection.autocommit = True  # reads only: no transaction to keep open
+        if not self.has_table("fct_self_serve_upgrade_rate"):
+            self.close()
+            raise LookupError(f"{self.label} holds no KPI marts: run `plg build --target {target}` first")
+
+    def table_name(self, table: str) -> str:
+        return f"{self.quote}{self.schema}{self.quote}.{self.quote}{table}{self.quote}"
+
+    def query(self, sql: str, parameters: list[Any] | None = None) -> tuple[list[str], list[tuple]]:
+        """Column names and rows of a query with `?` parameters (dates and numbers, written into
+        the SQL as literals: drivers differ in their parameter styles)."""
+        pieces = sql.split("?")
+        if len(pieces) - 1 != len(parameters or []):
+            raise ValueError("one parameter per '?' is required")
+        text = pieces[0] + "".join(_literal(value) + piece for value, piece in zip(parameters or [], pieces[1:]))
+        try:
+            return self._execute(text)
+        except Exception as error:
+            raise self._error(error) from error
+
+    def _execute(self, sql: str) -> tuple[list[str], list[tuple]]:
+        cursor = self.connection.cursor()
+        cursor.execute(sql)
+        rows = [tuple(row) for row in cursor.fetchall()]
+        names = [description[0] for description in cursor.description]
+        return names, rows
+
+    def _error(self, error: Exception) -> Exception:
+        from plg.loaders import TargetError, explain_spark_error, first_line
+
+        if self.credentials.type == "spark":
+            return TargetError(explain_spark_error(error))
+        return TargetError(f"cannot read {self.label}: {first_line(str(error))}")
+
+    def has_table(self, table: str) -> bool:
+        try:
+            self._execute(f"select * from {self.table_name(table)} where 1 = 0")
+            return True
+        except Exception as error:
+            if not any(sign in str(error) for sign in ("does not exist", "NOT_FOUND", "not found")):
+                raise self._error(error) from error
+            return False
+
+    def rows(self, kpi: Kpi, month_from: dt.date | None = None, month_to: dt.date | None = None) -> list[dict[str, Any]]:
+        """The mart's rows in key order, restricted to periods starting in [month_from, month_to]."""
+        conditions, parameters = [], []
+        if month_from is not None:
+            conditions.append(f"{kpi.period_column} >= ?")
+            parameters.append(month_from)
+        if month_to is not None:
+            conditions.append(f"{kpi.period_column} <= ?")
+            parameters.append(month_to)
+        where = f" where {' and '.join(conditions)}" if conditions else ""
+        order = ", ".join(kpi.key_columns)
+        names, rows = self.query(f"select * from {self.table_name(kpi.mart)}{where} order by {order}", parameters)
+        return [dict(zip(names, row)) for row in rows]
+
+    def close(self) -> None:
+        from plg.loaders import close_handle
+
+        close_handle(self.connection)
+
+    def __enter__(self) -> "WarehouseMartReader":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _literal(value: Any) -> str:
+    """A query parameter (a date or a number) as a SQL literal every engine reads the same way."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return f"cast('{value.isoformat()}' as date)"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return repr(value)
+    raise TypeError(f"unsupported query parameter {value!r}")

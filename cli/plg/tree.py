@@ -45,9 +45,7 @@ def previous_month(month: dt.date) -> dt.date:
 
 
 def available_months(reader: MartReader) -> list[dt.date]:
-    rows = reader.connection.execute(
-        f'select revenue_month from "{reader.schema}".fct_revenue_metric_tree order by 1'
-    ).fetchall()
+    _, rows = reader.query(f"select revenue_month from {reader.table_name('fct_revenue_metric_tree')} order by 1")
     return [row[0] for row in rows]
 
 
@@ -58,21 +56,17 @@ def default_month(months: list[dt.date]) -> dt.date:
 
 def build_tree(reader: MartReader, month: dt.date) -> Node:
     """The metric tree of `month`, each node with the previous month's value."""
-    schema = reader.schema
-
     def tree_row(wanted: dt.date) -> dict[str, Any]:
-        cursor = reader.connection.execute(
-            f'select * from "{schema}".fct_revenue_metric_tree where revenue_month = ?', [wanted])
-        names = [description[0] for description in cursor.description]
-        row = cursor.fetchone()
-        return dict(zip(names, row)) if row else {}
+        names, rows = reader.query(
+            f"select * from {reader.table_name('fct_revenue_metric_tree')} where revenue_month = ?", [wanted])
+        return dict(zip(names, rows[0])) if rows else {}
 
     def plan_rows(wanted: dt.date) -> dict[str, dict[str, Any]]:
-        cursor = reader.connection.execute(
+        _, rows = reader.query(
             f"select from_plan_id, subscribers_at_start, upgraded_subscribers, upgrade_rate_pct "
-            f"from \"{schema}\".fct_plan_upgrade_rate where period_grain = 'month' and period_start = ? order by 1",
+            f"from {reader.table_name('fct_plan_upgrade_rate')} where period_grain = 'month' and period_start = ? order by 1",
             [wanted])
-        return {row[0]: {"subscribers": row[1], "upgraded": row[2], "rate": row[3]} for row in cursor.fetchall()}
+        return {row[0]: {"subscribers": row[1], "upgraded": row[2], "rate": row[3]} for row in rows}
 
     this, before = tree_row(month), tree_row(previous_month(month))
     plans, plans_before = plan_rows(month), plan_rows(previous_month(month))

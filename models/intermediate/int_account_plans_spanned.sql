@@ -31,7 +31,7 @@ spanned as (
         changes.changed_at as valid_from,
         lead(changes.changed_at) over (
             partition by changes.account_id
-            order by changes.changed_at, changes.change_id
+            order by changes.changed_at, {{ binary_text('changes.change_id') }}
         ) as valid_to
 
     from changes

@@ -75,7 +75,7 @@ final as (
         activations.is_on_free_plan_at_activation,
         upgrades_in_window.user_id is not null as has_upgraded_within_window,
         coalesce(
-            {{ dbt.dateadd('day', days_var('activation_window_days'), 'activations.activated_at') }} < data_horizon.latest_at,
+            {{ add_days('activations.activated_at', days_var('activation_window_days')) }} < data_horizon.latest_at,
             false
         ) as is_window_closed,
         activations.activation_month,
