@@ -1,4 +1,4 @@
-"""dbt-score rules for the house style's layout, naming and testing rules (STYLE.md).
+"""dbt-score rules for the house style's layout, naming and testing rules.
 
 pyproject.toml lists this module in `[tool.dbt-score] rule_namespaces`; dbt-score imports it
 from the project root (the folder it runs in), next to its own generic rules.

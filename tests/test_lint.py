@@ -1,5 +1,5 @@
-"""The linters pass: SQLFluff on every model and singular test (the SQL rules of STYLE.md, in
-.sqlfluff) and dbt-score on dbt's manifest (its generic rules and the house rules in
+"""The linters pass: SQLFluff on every model and singular test (the house style's SQL rules,
+in .sqlfluff) and dbt-score on dbt's manifest (its generic rules and the house rules in
 lint/dbt_score_rules.py, configured in pyproject.toml). Each also fails on what it is meant to
 catch, so a green run means the rules were applied, not skipped.
 
