@@ -48,9 +48,21 @@ quarters as (
 
 periods as (
 
-    select 'month' as period_grain, period_start, 1 as months_long from months
+    select
+        'month' as period_grain,
+        period_start,
+        1 as months_long
+
+    from months
+
     union all
-    select 'quarter' as period_grain, period_start, 3 as months_long from quarters
+
+    select
+        'quarter' as period_grain,
+        period_start,
+        3 as months_long
+
+    from quarters
 
 ),
 

@@ -26,6 +26,12 @@ accounts as (
 
 ),
 
+accounts_with_history as (
+
+    select distinct account_id from plan_spans
+
+),
+
 account_months as (
 
     select
@@ -33,7 +39,7 @@ account_months as (
         months.period_start as revenue_month,
         months.next_period_started_at
 
-    from (select distinct account_id from plan_spans) as accounts_with_history
+    from accounts_with_history
     cross join months
 
 ),
@@ -107,8 +113,14 @@ final as (
         classified.starting_mrr,
         case when classified.movement_type = 'new' then classified.ending_mrr else 0 end as new_mrr,
         case when classified.movement_type = 'reactivation' then classified.ending_mrr else 0 end as reactivation_mrr,
-        case when classified.movement_type = 'expansion' then classified.ending_mrr - classified.starting_mrr else 0 end as expansion_mrr,
-        case when classified.movement_type = 'contraction' then classified.starting_mrr - classified.ending_mrr else 0 end as contraction_mrr,
+        case
+            when classified.movement_type = 'expansion' then classified.ending_mrr - classified.starting_mrr
+            else 0
+        end as expansion_mrr,
+        case
+            when classified.movement_type = 'contraction' then classified.starting_mrr - classified.ending_mrr
+            else 0
+        end as contraction_mrr,
         case when classified.movement_type = 'churn' then classified.starting_mrr else 0 end as churned_mrr,
         classified.ending_mrr,
         classified.starting_mrr > 0 as is_paying_at_start,

@@ -39,11 +39,21 @@ subscribers_at_start as (
 
 upgrades as (
 
-    select 'month' as period_grain, changed_month as period_start, account_id
+    select
+        'month' as period_grain,
+        changed_month as period_start,
+        account_id
+
     from changes
     where is_paid_tier_upgrade
+
     union
-    select 'quarter' as period_grain, changed_quarter as period_start, account_id
+
+    select
+        'quarter' as period_grain,
+        changed_quarter as period_start,
+        account_id
+
     from changes
     where is_paid_tier_upgrade
 

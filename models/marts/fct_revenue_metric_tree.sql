@@ -68,7 +68,10 @@ final as (
         movements.revenue_month,
         coalesce(plan_upgrades_by_month.paid_subscribers_at_start, 0) as paid_subscribers_at_start,
         coalesce(plan_upgrades_by_month.upgraded_subscribers, 0) as upgraded_subscribers,
-        {{ percentage('plan_upgrades_by_month.upgraded_subscribers', 'plan_upgrades_by_month.paid_subscribers_at_start') }} as plan_upgrade_rate_pct,
+        {{ percentage(
+            'plan_upgrades_by_month.upgraded_subscribers',
+            'plan_upgrades_by_month.paid_subscribers_at_start'
+        ) }} as plan_upgrade_rate_pct,
         coalesce(expansion_by_month.self_serve_expansion_revenue, 0) as self_serve_expansion_revenue,
         coalesce(expansion_by_month.tier_upgrade_revenue, 0) as tier_upgrade_revenue,
         coalesce(expansion_by_month.seat_expansion_revenue, 0) as seat_expansion_revenue,

@@ -60,4 +60,4 @@ where per_account.account_id is null
     or accounts_with_changes.account_id is null
     or per_account.first_month <> bounds.first_month
     or per_account.last_month <> bounds.last_month
-    or per_account.months <> {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }} + 1
+    or per_account.months <> 1 + {{ dbt.datediff('bounds.first_month', 'bounds.last_month', 'month') }}

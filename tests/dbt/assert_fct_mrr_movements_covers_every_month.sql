@@ -47,6 +47,6 @@ from expected
 cross join actual
 where actual.first_month <> expected.first_month
     or actual.last_month <> expected.last_month
-    or actual.months <> {{ dbt.datediff('expected.first_month', 'expected.last_month', 'month') }} + 1
+    or actual.months <> 1 + {{ dbt.datediff('expected.first_month', 'expected.last_month', 'month') }}
     or (expected.first_month is null and actual.months > 0)
     or (expected.first_month is not null and actual.months = 0)

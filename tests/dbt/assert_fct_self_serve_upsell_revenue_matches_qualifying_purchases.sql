@@ -67,6 +67,18 @@ monthly_differences as (
 
 ),
 
+mart_total as (
+
+    select sum(upsell_revenue) as mart_revenue from upsell_revenue
+
+),
+
+qualifying_total as (
+
+    select sum(amount) as qualifying_revenue from qualifying
+
+),
+
 total_difference as (
 
     select
@@ -75,8 +87,8 @@ total_difference as (
         mart_total.mart_revenue,
         qualifying_total.qualifying_revenue
 
-    from (select sum(upsell_revenue) as mart_revenue from upsell_revenue) as mart_total
-    cross join (select sum(amount) as qualifying_revenue from qualifying) as qualifying_total
+    from mart_total
+    cross join qualifying_total
     where abs(coalesce(mart_total.mart_revenue, 0) - coalesce(qualifying_total.qualifying_revenue, 0)) >= 0.005
 
 )
