@@ -29,7 +29,10 @@ activation_events as (
         user_id,
         account_id,
         occurred_at,
-        row_number() over (partition by user_id order by occurred_at, {{ binary_text('account_id') }}, {{ binary_text('event_id') }}) as activation_order
+        row_number() over (
+            partition by user_id
+            order by occurred_at, {{ binary_text('account_id') }}, {{ binary_text('event_id') }}
+        ) as activation_order
 
     from events
     where event_name in {{ string_list('activation_events') }}
