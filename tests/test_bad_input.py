@@ -205,3 +205,19 @@ def test_a_folder_name_with_a_quote_is_data_not_code(tmp_path: Path) -> None:
     db_path = tmp_path / "kpis.duckdb"
     build(data_dir, db_path)
     assert mart_fingerprints(db_path)
+
+
+@pytest.mark.parametrize("settings, named", [
+    ({"raw_schema": 'raw"; drop table main.fct_arpa; --'}, "raw_schema"),
+    ({"raw_tables": {"product_events": "events; drop table x"}}, "raw_tables.product_events"),
+])
+def test_a_schema_or_table_name_setting_must_be_a_plain_name(settings, named, good_build: Path, tmp_path: Path) -> None:
+    import json
+
+    db_path = tmp_path / "kpis.duckdb"
+    shutil.copy(good_build, db_path)
+    before = mart_fingerprints(db_path)
+    result = build(TINY, db_path, "--vars", json.dumps(settings), expect_success=False)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert named in result.stderr and "plain name" in result.stderr
+    assert mart_fingerprints(db_path) == before
