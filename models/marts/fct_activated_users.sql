@@ -57,7 +57,7 @@ upgrades_in_window as (
     inner join changes
         on activations.user_id = changes.initiated_by_user_id
         and changes.is_self_serve_conversion
-        and {{ is_within_window('activations.activated_at', 'changes.changed_at', days_var('activation_window_days')) }}
+        and {{ is_within_window('activations.activated_at', 'changes.changed_at') }}
     group by 1
 
 ),
@@ -75,7 +75,7 @@ final as (
         activations.is_on_free_plan_at_activation,
         upgrades_in_window.user_id is not null as has_upgraded_within_window,
         coalesce(
-            {{ add_days('activations.activated_at', days_var('activation_window_days')) }} < data_horizon.latest_at,
+            {{ window_closes_at('activations.activated_at') }} < data_horizon.latest_at,
             false
         ) as is_window_closed,
         activations.activation_month,
