@@ -17,3 +17,12 @@
     {%- endif -%}
     '{{ value | replace("\\", "\\\\") | replace("'", "\\'") }}'
 {%- endmacro %}
+
+{#- BigQuery and Snowflake string literals treat the backslash as an escape, as Spark does. -#}
+{% macro bigquery__quoted_string(value) -%}
+    {{ return(plg_kpis.spark__quoted_string(value)) }}
+{%- endmacro %}
+
+{% macro snowflake__quoted_string(value) -%}
+    {{ return(plg_kpis.spark__quoted_string(value)) }}
+{%- endmacro %}

@@ -25,3 +25,17 @@
 {% macro spark__to_integer(expression) -%}
     try_cast(round(try_cast(trim(cast({{ expression }} as string)) as decimal(38, 6))) as bigint)
 {%- endmacro %}
+
+{#- Cloud warehouses (not run in CI): each one's NULL-on-failure cast; a fraction is rounded,
+    as DuckDB's try_cast does. -#}
+{% macro snowflake__to_integer(expression) -%}
+    try_to_number(trim(cast({{ expression }} as varchar)), 38, 0)
+{%- endmacro %}
+
+{% macro bigquery__to_integer(expression) -%}
+    safe_cast(round(safe_cast(trim(cast({{ expression }} as string)) as bignumeric)) as int64)
+{%- endmacro %}
+
+{% macro trino__to_integer(expression) -%}
+    try_cast(round(try_cast(trim(cast({{ expression }} as varchar)) as decimal(38, 10))) as bigint)
+{%- endmacro %}

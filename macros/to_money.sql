@@ -25,3 +25,16 @@
 {% macro spark__to_money(expression) -%}
     try_cast(trim(cast({{ expression }} as string)) as {{ plg_kpis.type_money() }})
 {%- endmacro %}
+
+{#- Cloud warehouses (not run in CI): each one's NULL-on-failure cast; extra decimals rounded. -#}
+{% macro snowflake__to_money(expression) -%}
+    try_to_decimal(trim(cast({{ expression }} as varchar)), 18, 4)
+{%- endmacro %}
+
+{% macro bigquery__to_money(expression) -%}
+    safe_cast(trim(cast({{ expression }} as string)) as {{ plg_kpis.type_money() }})
+{%- endmacro %}
+
+{% macro trino__to_money(expression) -%}
+    try_cast(trim(cast({{ expression }} as varchar)) as {{ plg_kpis.type_money() }})
+{%- endmacro %}

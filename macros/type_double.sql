@@ -14,3 +14,11 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+{% macro bigquery__type_double() -%}
+    float64
+{%- endmacro %}
+
+{% macro trino__type_double() -%}
+    double
+{%- endmacro %}
