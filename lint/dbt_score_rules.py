@@ -31,7 +31,8 @@ def _model_folder(model: Model) -> tuple[str, ...]:
 def model_name_matches_its_layer(model: Model) -> RuleViolation | None:
     """A model's name says its layer: stg_<source>__<entity>s, int_..., fct_... or dim_...
 
-    A model in models/staging/<source>/ is named stg_<source>__<entity>s after that folder;
+    A model in models/staging/<source>/ is named stg_<source>__<entity>s after that folder (one
+    in its base/ folder, which prepares a raw table for its staging model, base_<source>__...);
     one in models/intermediate/ starts with int_; one in models/marts/ with fct_ or dim_.
     Those prefixes are kept for their layers: a stg_, int_, fct_ or dim_ model elsewhere is
     in the wrong folder.
@@ -41,6 +42,11 @@ def model_name_matches_its_layer(model: Model) -> RuleViolation | None:
     layer = folder[0] if folder else ""
 
     if layer == "staging":
+        if len(folder) == 3 and folder[2] == "base":  # models/staging/<source>/base/<model>.sql
+            source = folder[1]
+            if not re.fullmatch(rf"base_{re.escape(source)}__{_SNAKE}", name):
+                return RuleViolation(f"A base model in staging/{source}/base/ is named base_{source}__<entity>.")
+            return None
         if len(folder) != 2:  # models/staging/<source>/<model>.sql
             return RuleViolation(f"A staging model belongs in models/staging/<source>/, not {'/'.join(folder)}/.")
         source = folder[1]
@@ -66,8 +72,11 @@ def model_has_grain_test(model: Model) -> RuleViolation | None:
 
     Accepted: a `unique` test on a column; a model-level `unique_combination_of_columns`
     test; or a singular test named assert_<model>_grain (it must ref only that model, so
-    that dbt-score attributes it here).
+    that dbt-score attributes it here). Base models (staging/<source>/base/), which keep the raw
+    rows as they are, have no grain to test.
     """
+    if _model_folder(model)[-1:] == ("base",):
+        return None  # a base model keeps the raw table's rows, exact duplicates included: no key
     if any(test.type == "unique" for column in model.columns for test in column.tests):
         return None
     for test in model.tests:
@@ -85,7 +94,8 @@ def only_staging_reads_sources(model: Model) -> RuleViolation | None:
     """Only staging calls source(), and a staging model reads nothing but its own source.
 
     A model in models/staging/<source>/ depends on tables of source <source> only (no ref():
-    staging does no joins); every other model reads sources through staging.
+    staging does no joins), and on the base models of that folder (staging/<source>/base/);
+    every other model reads sources through staging.
     """
     folder = _model_folder(model)
     nodes = model.depends_on.get("nodes", [])
@@ -97,9 +107,12 @@ def only_staging_reads_sources(model: Model) -> RuleViolation | None:
             return RuleViolation(f"Only staging models call source(); this one reads {', '.join(sources)}.")
         return None
 
+    # A staging model (and a base model) may also read the base models of its own source folder.
+    own_base = f"base_{folder[1]}__" if len(folder) >= 2 else None
+    others = [node for node in others if not (own_base and node.split(".")[-1].startswith(own_base))]
     if others:
         return RuleViolation(f"A staging model reads only its source; this one also refs {', '.join(others)}.")
-    if len(folder) == 2:  # models/staging/<source>/<model>.sql
+    if len(folder) >= 2:  # models/staging/<source>/[base/]<model>.sql
         # source.<project>.<source name>.<table>
         foreign = [node for node in sources if node.split(".")[2] != folder[1]]
         if foreign:

@@ -15,6 +15,7 @@
         {%- do sources.update({source.name: source}) -%}
     {%- endfor -%}
     {%- set problems = [] -%}
+    {%- set stale = [] -%}
     {%- set relations = {} -%}
 
     {#- 1. Every table exists and has every column. -#}
@@ -71,15 +72,24 @@
         {%- endfor -%}
         {%- set checked_rows = relation ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
 
+        {#- Freshness, in the same scan: the newest instant of the column the source's
+            loaded_at_field reads (typed as staging types it). -#}
+        {%- set freshness_column = plg_kpis.freshness_column(source) -%}
         {%- set counts_sql -%}
             select
             {%- for check in checks %}
                 sum(case when {{ check.condition }} then 1 else 0 end) as check_{{ loop.index }},
             {%- endfor %}
+            {%- if freshness_column %}
+                cast(max({{ plg_kpis.typed_column('timestamp', 'checked.' ~ freshness_column) }}) as {{ dbt.type_string() }}) as newest_at,
+            {%- endif %}
                 count(*) as row_count
             from {{ checked_rows }}
         {%- endset -%}
         {%- set counts = run_query(counts_sql).rows[0] -%}
+        {%- if freshness_column -%}
+            {%- do stale.extend(plg_kpis.stale_input(source, counts[checks | length])) -%}
+        {%- endif -%}
         {%- for check in checks -%}
             {%- set failing = counts[loop.index0] | int -%}
             {%- if failing > 0 -%}
@@ -121,6 +131,9 @@
         {%- endif -%}
     {%- endfor -%}
 
+    {%- if stale and not problems -%}
+        {%- do exceptions.warn("Stale input: " ~ stale | join('; ') ~ ". The build goes on; check that the loads are running.") -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
             "The raw input has " ~ problems | length ~ " problem" ~ ('s' if problems | length > 1 else '')

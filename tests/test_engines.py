@@ -69,6 +69,26 @@ def assert_match_reference(expected: dict[str, list[dict[str, Any]]], actual: di
     assert not problems, "marts differ from the reference:\n" + "\n".join(problems)
 
 
+def with_more_events(data_dir: Path, folder: Path) -> Path:
+    """The data set plus a new day of events (a new file) and late events in an old month."""
+    import csv
+
+    shutil.copytree(data_dir, folder)
+    with open(folder / "product_events.csv", newline="", encoding="utf-8") as handle:
+        header, *events = list(csv.reader(handle))
+    last_day = max(row[4][:10] for row in events)
+    activation = next(row for row in events if row[3] in ("dashboard_built", "report_shared") and row[4] > "2025-04")
+    new_rows = [[f"next-{row[0]}", row[1], row[2], row[3], "2026-01-01" + row[4][10:]]
+                for row in events if row[4].startswith(last_day)]
+    late_rows = [["late-1", activation[1], activation[2], activation[3], "2025-03-14T08:00:00+02:00"],
+                 ["late-2", activation[1], activation[2], "paywall_hit", "2025-03-14T09:00:00Z"]]
+    (folder / "product_events").mkdir()
+    for name, rows in (("day-2026-01-01.csv", new_rows), ("late.csv", late_rows)):
+        with open(folder / "product_events" / name, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([header, *rows])
+    return folder
+
+
 @pytest.fixture(scope="module")
 def engine_data(tmp_path_factory) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
     """One generated data set (CSV, every edge case the generator places) and its reference marts."""
@@ -168,6 +188,18 @@ def test_postgres_rebuilds_from_the_tables_already_loaded(postgres_built: dict[s
 
 
 @requires_postgres
+def test_postgres_incremental_build_after_new_events(engine_data, postgres_built: dict[str, str], postgres: Postgres,
+                                                      tmp_path: Path) -> None:
+    """A build into the schema of the last one, after a new day and late events: the event
+    models reload what changed (the `reload` strategy) and every mart matches the reference."""
+    more = with_more_events(engine_data[0], tmp_path / "more")
+    succeeded(run_plg("build", "--target", "postgres", "--data-dir", str(more), env=postgres_built))
+    schema = postgres_built["PLG_SCHEMA"]
+    assert [str(row["reload_from"]) for row in postgres.rows(schema, "base_product__events_reload")] == ["2025-03-14"]
+    assert_match_reference(compute_kpis(more), {mart: postgres.rows(schema, mart) for mart in CONTRACT_MARTS})
+
+
+@requires_postgres
 def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres: Postgres) -> None:
     schema = f"plg_test_{uuid.uuid4().hex[:8]}"
     env = {"PLG_SCHEMA": schema, "PLG_TEST_WORKDIR": str(tmp_path)}
@@ -228,3 +260,12 @@ def test_spark_marts_match_reference(engine_data, spark_env: dict[str, str]) -> 
     assert_match_reference(expected, reported_marts("spark", spark_env))
     tree = json.loads(succeeded(run_plg("tree", "--target", "spark", "--format", "json", env=spark_env)).stdout)
     assert tree["label"].startswith("Revenue metric tree")
+
+
+@requires_spark
+def test_spark_incremental_build_after_new_events(engine_data, spark_env: dict[str, str], tmp_path: Path) -> None:
+    """A build into the warehouse of the last one, after a new day and late events: the event
+    models replace the partitions that changed (insert_overwrite), every mart matches."""
+    more = with_more_events(engine_data[0], tmp_path / "more")
+    succeeded(run_plg("build", "--target", "spark", "--data-dir", str(more), env=spark_env))
+    assert_match_reference(compute_kpis(more), reported_marts("spark", spark_env))

@@ -51,6 +51,8 @@ class BuildOutcome:
     nodes: list[NodeOutcome] = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    # Warnings the project raised (e.g. stale input), each a sentence.
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed_nodes(self) -> list[NodeOutcome]:
@@ -74,6 +76,8 @@ class BuildOutcome:
             verdict += f", {len(warned)} warned"
         if skipped:
             verdict += f", {len(skipped)} skipped"
+        if self.warnings:
+            verdict += f", {len(self.warnings)} warning{'s' if len(self.warnings) != 1 else ''}"
         return f"{done} in {self.seconds:.1f}s: {verdict}"
 
 
@@ -147,8 +151,12 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
     os.environ.update(env)
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     nodes: list[NodeOutcome] = []
+    warnings: list[str] = []
 
     def listen(event: Any) -> None:
+        if event.info.name == "JinjaLogWarning":  # exceptions.warn() in the project's macros
+            warnings.append(str(event.data.msg))
+            return
         if event.info.name != "NodeFinished":
             return
         data = event.data
@@ -170,7 +178,8 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
     finally:
         release_duckdb()
         release_spark()
-    outcome = BuildOutcome(success=bool(result.success), nodes=nodes, seconds=time.perf_counter() - started)
+    outcome = BuildOutcome(success=bool(result.success), nodes=nodes, seconds=time.perf_counter() - started,
+                           warnings=warnings)
     if result.exception is not None:
         outcome.error = getattr(result.exception, "msg", None) or str(result.exception)
     elif not result.success and result.result is not None:

@@ -129,7 +129,7 @@ def cli() -> None:
               "it the tables already there are read. Default: the target's schema followed by _raw.")
 @vars_option
 @click.option("--select", "select", multiple=True, metavar="SELECTOR", help="Build only these dbt nodes (repeatable), e.g. +fct_arpa.")
-@click.option("--full-refresh", is_flag=True, help="Passed to dbt build: rebuilds incremental models from scratch (the project has none yet, so every build is a full one).")
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental event models from every row (dbt build --full-refresh). Not needed after new, late or removed data: a build finds and reloads the days that changed.")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where dbt's target/ (manifest.json, run_results.json) and logs/ go. Default: <db>.dbt/ beside the database.")
 @click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads for dbt and DuckDB. Default: 2.")
@@ -251,6 +251,8 @@ def _run_build(args: list[str], env: dict[str, str], artifacts: Path, destinatio
     if not outcome.success:
         click.echo(f"Error: dbt reported a failure; see {artifacts / 'logs' / 'dbt.log'}", err=True)
         return False
+    for warning in outcome.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     click.echo(f"Build succeeded: {outcome.summary()}")
     return True
 

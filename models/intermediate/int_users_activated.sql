@@ -5,9 +5,9 @@
 
 with
 
-events as (
+first_activations as (
 
-    select * from {{ ref('stg_product__events') }}
+    select * from {{ ref('int_users_first_activations') }}
 
 ),
 
@@ -23,50 +23,33 @@ plan_spans as (
 
 ),
 
-activation_events as (
+with_account as (
 
     select
-        user_id,
-        account_id,
-        occurred_at,
-        row_number() over (
-            partition by user_id
-            order by occurred_at, {{ binary_text('account_id') }}, {{ binary_text('event_id') }}
-        ) as activation_order
+        first_activations.user_id,
+        coalesce(users.account_id, first_activations.account_id) as account_id,
+        first_activations.activated_at
 
-    from events
-    where event_name in {{ string_list('activation_events') }}
-
-),
-
-first_activations as (
-
-    select
-        activation_events.user_id,
-        coalesce(users.account_id, activation_events.account_id) as account_id,
-        activation_events.occurred_at as activated_at
-
-    from activation_events
+    from first_activations
     left join users
-        on activation_events.user_id = users.user_id
-    where activation_events.activation_order = 1
+        on first_activations.user_id = users.user_id
 
 ),
 
 with_plan as (
 
     select
-        first_activations.user_id,
-        first_activations.account_id,
+        with_account.user_id,
+        with_account.account_id,
         plan_spans.plan_id as plan_id_at_activation,
         not coalesce(plan_spans.is_paid, false) as is_on_free_plan_at_activation,
-        {{ period_start('month', 'first_activations.activated_at') }} as activation_month,
-        first_activations.activated_at
+        {{ period_start('month', 'with_account.activated_at') }} as activation_month,
+        with_account.activated_at
 
-    from first_activations
+    from with_account
     left join plan_spans
-        on first_activations.account_id = plan_spans.account_id
-        and {{ is_in_force('plan_spans', 'first_activations.activated_at') }}
+        on with_account.account_id = plan_spans.account_id
+        and {{ is_in_force('plan_spans', 'with_account.activated_at') }}
 
 )
 

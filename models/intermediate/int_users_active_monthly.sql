@@ -1,12 +1,28 @@
 -- One row per user and calendar month in which the user had a product event: whether any of
 -- those events happened while the event's account was on a non-paid plan in force, and whether
 -- any such event was an upgrade-intent event. This is where the event table is reduced.
+-- Incremental, by month: a build rebuilds the months from
+-- int_event_models_reload.activity_reload_from on (the months whose events, or whose accounts'
+-- paid plan history, changed).
+{{ config(
+    materialized='incremental',
+    incremental_strategy=event_incremental_strategy(),
+    partition_by=event_partition_by('activity_month', granularity='month'),
+    reload_column='activity_month',
+    reload_from='int_event_models_reload.activity_reload_from',
+) }}
+
+-- depends_on: {{ ref('int_event_models_reload') }}
 
 with
 
 events as (
 
     select * from {{ ref('stg_product__events') }}
+
+    {% if is_incremental() -%}
+    where occurred_at >= (select activity_reload_from from {{ ref('int_event_models_reload') }})
+    {%- endif %}
 
 ),
 

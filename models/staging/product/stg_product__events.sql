@@ -1,31 +1,43 @@
--- A table, not a view like the other staging models: the event table is by far the largest
--- input and several models read it, so its text is parsed and deduplicated once.
-{{ config(materialized='table') }}
+-- Product events, one row per event: exact duplicate rows (loader retries) are one row, which
+-- records how many raw rows it stands for. The largest input, read by several models, so it is
+-- an incremental table: a build reloads only the days from the first one whose events changed
+-- in the source (base_product__events_reload), which after a nightly load is the new day plus
+-- any day that received late events. `--full-refresh` rebuilds it from every row.
+{{ config(
+    materialized='incremental',
+    incremental_strategy=event_incremental_strategy(),
+    partition_by=event_partition_by('occurred_on'),
+    reload_column='occurred_on',
+    reload_from='base_product__events_reload.reload_from',
+) }}
+
+-- depends_on: {{ ref('base_product__events_reload') }}
 
 with
 
-source as (
+events as (
 
-    select * from {{ source('product', 'product_events') }}
+    select * from {{ ref('base_product__events') }}
 
-),
-
-typed as (
-
-    select
-        {{ clean_text('event_id') }} as event_id,
-        {{ clean_text('user_id') }} as user_id,
-        {{ clean_text('account_id') }} as account_id,
-        {{ clean_text('event_name') }} as event_name,
-        {{ to_utc_timestamp('occurred_at') }} as occurred_at
-
-    from source
+    {% if is_incremental() -%}
+    where occurred_on >= (select reload_from from {{ ref('base_product__events_reload') }})
+    {%- endif %}
 
 ),
 
 deduplicated as (
 
-    select distinct * from typed
+    select
+        event_id,
+        user_id,
+        account_id,
+        event_name,
+        occurred_at,
+        occurred_on,
+        count(*) as source_rows
+
+    from events
+    group by 1, 2, 3, 4, 5, 6
 
 )
 

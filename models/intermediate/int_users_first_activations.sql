@@ -1,0 +1,90 @@
+-- One row per user with an activation event: the first one (its instant and the account it
+-- happened in). Ties at one instant go to the smaller account_id, then event_id, as text.
+-- Incremental, by activation month: a build rebuilds the months from
+-- int_event_models_reload.activations_reload_from on. A user whose first activation is earlier
+-- keeps it (later events cannot move it); the others are found again among the events from
+-- that month on. On the engines that can only replace partitions (Spark, BigQuery), a table:
+-- replacing partitions could not take a user out of the month a late, earlier activation moves
+-- them from.
+{{ config(
+    materialized='table' if replaces_partitions() else 'incremental',
+    incremental_strategy=event_incremental_strategy(),
+    reload_column='activation_month',
+    reload_from='int_event_models_reload.activations_reload_from',
+) }}
+
+{#- An incremental build ranks the activation events from the reload month on, of the users
+    with none before it; a full build ranks them all. -#}
+{%- set reload_from = '(select activations_reload_from from ' ~ ref('int_event_models_reload') ~ ')' %}
+{%- set is_before_reload = 'occurred_at < ' ~ reload_from if is_incremental() else '1 = 0' %}
+{%- set is_from_reload = 'activation_events.occurred_at >= ' ~ reload_from if is_incremental() else '1 = 1' %}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_product__events') }}
+
+),
+
+activation_events as (
+
+    select
+        event_id,
+        user_id,
+        account_id,
+        occurred_at
+
+    from events
+    where event_name in {{ string_list('activation_events') }}
+
+),
+
+users_activated_before as (
+
+    select distinct user_id
+    from activation_events
+    where {{ is_before_reload }}
+
+),
+
+to_rank as (
+
+    select activation_events.*
+    from activation_events
+    left join users_activated_before
+        on activation_events.user_id = users_activated_before.user_id
+    where {{ is_from_reload }}
+        and users_activated_before.user_id is null
+
+),
+
+ranked as (
+
+    select
+        user_id,
+        account_id,
+        occurred_at,
+        row_number() over (
+            partition by user_id
+            order by occurred_at, {{ binary_text('account_id') }}, {{ binary_text('event_id') }}
+        ) as activation_order
+
+    from to_rank
+
+),
+
+final as (
+
+    select
+        user_id,
+        account_id,
+        occurred_at as activated_at,
+        {{ period_start('month', 'occurred_at') }} as activation_month
+
+    from ranked
+    where activation_order = 1
+
+)
+
+select * from final
