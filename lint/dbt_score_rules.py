@@ -94,8 +94,8 @@ def only_staging_reads_sources(model: Model) -> RuleViolation | None:
     """Only staging calls source(), and a staging model reads nothing but its own source.
 
     A model in models/staging/<source>/ depends on tables of source <source> only (no ref():
-    staging does no joins), and on the base models of that folder (staging/<source>/base/);
-    every other model reads sources through staging.
+    staging does no joins), and on the models of that folder (its base/ models, or the staging
+    model a bookkeeping model follows); every other model reads sources through staging.
     """
     folder = _model_folder(model)
     nodes = model.depends_on.get("nodes", [])
@@ -107,9 +107,9 @@ def only_staging_reads_sources(model: Model) -> RuleViolation | None:
             return RuleViolation(f"Only staging models call source(); this one reads {', '.join(sources)}.")
         return None
 
-    # A staging model (and a base model) may also read the base models of its own source folder.
-    own_base = f"base_{folder[1]}__" if len(folder) >= 2 else None
-    others = [node for node in others if not (own_base and node.split(".")[-1].startswith(own_base))]
+    # A staging model (and a base model) may also read the models of its own source folder.
+    own = (f"base_{folder[1]}__", f"stg_{folder[1]}__") if len(folder) >= 2 else ()
+    others = [node for node in others if not node.split(".")[-1].startswith(own)]
     if others:
         return RuleViolation(f"A staging model reads only its source; this one also refs {', '.join(others)}.")
     if len(folder) >= 2:  # models/staging/<source>/[base/]<model>.sql

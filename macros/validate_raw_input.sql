@@ -70,7 +70,13 @@
                     'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null'}) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set checked_rows = relation ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
+        {#- A table loaded incrementally (meta `incremental`) is checked on the rows of the days
+            that changed since it was last loaded (and on every row without a readable instant):
+            the other days were checked then and are the same. -#}
+        {%- set loaded = plg_kpis.incremental_load_state(source, relation) -%}
+        {%- set checked_table = relation if loaded is none
+            else '(select * from ' ~ relation ~ ' as unchecked where ' ~ loaded.raw_condition ~ ')' -%}
+        {%- set checked_rows = checked_table ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
 
         {#- Freshness, in the same scan: the newest instant of the column the source's
             loaded_at_field reads (typed as staging types it). -#}
@@ -88,7 +94,12 @@
         {%- endset -%}
         {%- set counts = run_query(counts_sql).rows[0] -%}
         {%- if freshness_column -%}
-            {%- do stale.extend(plg_kpis.stale_input(source, counts[checks | length])) -%}
+            {%- set newest_at = counts[checks | length] -%}
+            {%- if loaded is not none -%}
+                {%- set staged_newest = run_query('select cast(max(' ~ freshness_column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ loaded.staged).rows[0][0] -%}
+                {%- set newest_at = [newest_at, staged_newest] | reject('none') | map('string') | max if (newest_at is not none or staged_newest is not none) else none -%}
+            {%- endif -%}
+            {%- do stale.extend(plg_kpis.stale_input(source, newest_at)) -%}
         {%- endif -%}
         {%- for check in checks -%}
             {%- set failing = counts[loop.index0] | int -%}
@@ -106,6 +117,7 @@
             {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
         {%- endfor -%}
         {%- set duplicates_sql -%}
+            {%- if loaded is none %}
             with repeated_ids as (
                 select {{ plg_kpis.clean_text(key) }} as repeated_id
                 from {{ relation }}
@@ -118,6 +130,31 @@
                 from {{ relation }}
                 where {{ plg_kpis.clean_text(key) }} in (select repeated_id from repeated_ids)
             ),
+            {%- else %}
+            with checked_rows as (
+                select {{ typed_columns | join(', ') }}
+                from {{ checked_table }} as checked_table
+            ),
+            kept_rows as (
+                -- The staged rows of the days not reloaded: the new rows may not contradict them.
+                select {{ source.columns.keys() | join(', ') }}
+                from {{ loaded.staged }} as staged
+                where not ({{ loaded.staged_condition }})
+            ),
+            repeated_ids as (
+                select {{ key }} as repeated_id from checked_rows group by 1 having count(*) > 1
+                union
+                select checked_rows.{{ key }} from checked_rows
+                inner join kept_rows on checked_rows.{{ key }} = kept_rows.{{ key }}
+            ),
+            distinct_rows as (
+                select distinct * from (
+                    select * from checked_rows where {{ key }} in (select repeated_id from repeated_ids)
+                    union all
+                    select * from kept_rows where {{ key }} in (select repeated_id from repeated_ids)
+                ) as candidates
+            ),
+            {%- endif %}
             conflicting as (
                 select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
             )

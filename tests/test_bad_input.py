@@ -50,6 +50,16 @@ BROKEN = {
         append_rows("product_events", ["e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z"]),
         ["product_events.event_id", "1 id", "e1"],
     ),
+    # Checked on a database already built from good input: the checks read the changed days of
+    # the events (and every row without a readable instant), so these must still be found.
+    "unreadable_event_timestamp": (
+        append_rows("product_events", ["e98,u1,a1,dashboard_built,last tuesday"]),
+        ["product_events.occurred_at", "1 row", "timestamp", "e98"],
+    ),
+    "missing_event_user": (
+        append_rows("product_events", ["e99,,a1,dashboard_built,2025-02-01T00:00:00Z"]),
+        ["product_events.user_id", "1 row", "no value", "e99"],
+    ),
     "missing_id": (
         append_rows("upsell_purchases", [",a1,u1,2025-02-01T00:00:00Z,add_on,10,in_product"]),
         ["upsell_purchases.purchase_id", "1 row", "no value"],

@@ -1,6 +1,6 @@
 -- What the incremental event models (int_users_first_activations, int_users_active_monthly)
--- were last built from: the staged events day by day (count and sum of row fingerprints) and
--- the settings. Built after them; int_event_models_reload compares it with the state of the
+-- were last built from: the staged events day by day (stg_product__events_days) and the
+-- settings. Built after them; int_event_models_reload compares it with the state of the
 -- next build.
 {{ config(materialized='table') }}
 
@@ -11,7 +11,7 @@ with
 
 days as (
 
-    {{ event_day_fingerprints(ref('stg_product__events'), weight='source_rows') | indent(4) }}
+    select * from {{ ref('stg_product__events_days') }}
 
 ),
 

@@ -2,8 +2,9 @@
 -- when nothing it depends on changed since its last build), found by comparing what they
 -- depend on now with what they were last built from (int_event_models_applied_days and
 -- int_event_models_applied_plans, written after them):
--- - the staged events, day by day (count and sum of row fingerprints): a late event of any
---   age reloads its month and every later one;
+-- - the staged events, day by day (stg_product__events_days: count and sum of row
+--   fingerprints of the raw rows): a late event of any age reloads its month and every later
+--   one;
 -- - for the monthly activity, which judges each event on the plan in force, also the instants
 --   accounts start and stop being on a paid plan: a change to an account's plan history
 --   reloads from the month of the first instant that differs;
@@ -17,8 +18,8 @@
 {%- set applied_plans = existing_model_relation('int_event_models_applied_plans') %}
 {%- set knows_last_build = applied_days is not none and applied_plans is not none and not flags.FULL_REFRESH %}
 
-{%- set current_days = 'select occurred_on, event_rows, fingerprint, ' ~ event_model_settings() ~ ' as model_settings from ('
-    ~ event_day_fingerprints(ref('stg_product__events'), weight='source_rows') ~ ') as days' %}
+{%- set current_days = 'select occurred_on, event_rows, fingerprint, ' ~ event_model_settings() ~ ' as model_settings from '
+    ~ ref('stg_product__events_days') %}
 {%- set current_plans = paid_plan_boundaries(ref('int_account_plans_spanned')) %}
 {#- Without a last build to compare with, nothing is compared: everything is reloaded. -#}
 {%- set last_days = 'select occurred_on, event_rows, fingerprint, model_settings from ' ~ applied_days

@@ -7,6 +7,7 @@
 {{ config(
     materialized='incremental',
     incremental_strategy=event_incremental_strategy(),
+    on_schema_change='fail',
     partition_by=event_partition_by('activity_month', granularity='month'),
     reload_column='activity_month',
     reload_from='int_event_models_reload.activity_reload_from',

@@ -9,6 +9,7 @@
 {{ config(
     materialized='table' if replaces_partitions() else 'incremental',
     incremental_strategy=event_incremental_strategy(),
+    on_schema_change='fail',
     reload_column='activation_month',
     reload_from='int_event_models_reload.activations_reload_from',
 ) }}

@@ -1,11 +1,12 @@
--- Product events, one row per event: exact duplicate rows (loader retries) are one row, which
--- records how many raw rows it stands for. The largest input, read by several models, so it is
--- an incremental table: a build reloads only the days from the first one whose events changed
--- in the source (base_product__events_reload), which after a nightly load is the new day plus
--- any day that received late events. `--full-refresh` rebuilds it from every row.
+-- Product events, one row per event: exact duplicate rows (loader retries) are one row. The
+-- largest input, read by several models, so it is an incremental table: a build reloads only
+-- the days from the first one whose raw events changed (base_product__events_reload), which
+-- after a nightly load is the new day plus any day that received late events.
+-- `--full-refresh` rebuilds it from every row.
 {{ config(
     materialized='incremental',
     incremental_strategy=event_incremental_strategy(),
+    on_schema_change='fail',
     partition_by=event_partition_by('occurred_on'),
     reload_column='occurred_on',
     reload_from='base_product__events_reload.reload_from',
@@ -27,17 +28,15 @@ events as (
 
 deduplicated as (
 
-    select
+    select distinct
         event_id,
         user_id,
         account_id,
         event_name,
         occurred_at,
-        occurred_on,
-        count(*) as source_rows
+        occurred_on
 
     from events
-    group by 1, 2, 3, 4, 5, 6
 
 )
 
