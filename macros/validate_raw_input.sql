@@ -135,23 +135,23 @@
                 select {{ typed_columns | join(', ') }}
                 from {{ checked_table }} as checked_table
             ),
-            kept_rows as (
-                -- The staged rows of the days not reloaded: the new rows may not contradict them.
-                select {{ source.columns.keys() | join(', ') }}
-                from {{ loaded.staged }} as staged
-                where not ({{ loaded.staged_condition }})
-            ),
             repeated_ids as (
+                -- Ids repeated among the rows read, or already staged on a day not reloaded:
+                -- the new rows may not contradict those.
                 select {{ key }} as repeated_id from checked_rows group by 1 having count(*) > 1
                 union
-                select checked_rows.{{ key }} from checked_rows
-                inner join kept_rows on checked_rows.{{ key }} = kept_rows.{{ key }}
+                select {{ key }} from checked_rows
+                where {{ key }} in (
+                    select staged.{{ key }} from {{ loaded.staged }} as staged where not ({{ loaded.staged_condition }})
+                )
             ),
             distinct_rows as (
                 select distinct * from (
                     select * from checked_rows where {{ key }} in (select repeated_id from repeated_ids)
                     union all
-                    select * from kept_rows where {{ key }} in (select repeated_id from repeated_ids)
+                    select {{ source.columns.keys() | join(', ') }}
+                    from {{ loaded.staged }} as staged
+                    where not ({{ loaded.staged_condition }}) and {{ key }} in (select repeated_id from repeated_ids)
                 ) as candidates
             ),
             {%- endif %}
@@ -160,8 +160,9 @@
             )
             select (select count(*) from conflicting) as conflicting_ids, {{ key }} from conflicting order by {{ key }} limit 5
         {%- endset -%}
-        {%- set duplicates = run_query(duplicates_sql) -%}
-        {%- if duplicates.rows | length > 0 -%}
+        {#- No row read (nothing changed in an incrementally loaded table): nothing can conflict. -#}
+        {%- set duplicates = run_query(duplicates_sql) if counts[-1] | int > 0 else none -%}
+        {%- if duplicates is not none and duplicates.rows | length > 0 -%}
             {%- set conflicting = duplicates.rows[0][0] | int -%}
             {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
                 ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
