@@ -140,10 +140,10 @@
                 -- the new rows may not contradict those.
                 select {{ key }} as repeated_id from checked_rows group by 1 having count(*) > 1
                 union
-                select {{ key }} from checked_rows
-                where {{ key }} in (
-                    select staged.{{ key }} from {{ loaded.staged }} as staged where not ({{ loaded.staged_condition }})
-                )
+                select checked_rows.{{ key }} from checked_rows
+                inner join {{ loaded.staged }} as staged
+                    on checked_rows.{{ key }} = staged.{{ key }}
+                where not ({{ loaded.staged_condition }})
             ),
             distinct_rows as (
                 select distinct * from (
