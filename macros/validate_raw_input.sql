@@ -70,13 +70,7 @@
                     'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null'}) -%}
             {%- endif -%}
         {%- endfor -%}
-        {#- A table loaded incrementally (meta `incremental`) is checked on the rows of the days
-            that changed since it was last loaded (and on every row without a readable instant):
-            the other days were checked then and are the same. -#}
-        {%- set loaded = plg_kpis.incremental_load_state(source, relation) -%}
-        {%- set checked_table = relation if loaded is none
-            else '(select * from ' ~ relation ~ ' as unchecked where ' ~ loaded.raw_condition ~ ')' -%}
-        {%- set checked_rows = checked_table ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
+        {%- set checked_rows = relation ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
 
         {#- Freshness, in the same scan: the newest instant of the column the source's
             loaded_at_field reads (typed as staging types it). -#}
@@ -94,12 +88,7 @@
         {%- endset -%}
         {%- set counts = run_query(counts_sql).rows[0] -%}
         {%- if freshness_column -%}
-            {%- set newest_at = counts[checks | length] -%}
-            {%- if loaded is not none -%}
-                {%- set staged_newest = run_query('select cast(max(' ~ freshness_column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ loaded.staged).rows[0][0] -%}
-                {%- set newest_at = [newest_at, staged_newest] | reject('none') | map('string') | max if (newest_at is not none or staged_newest is not none) else none -%}
-            {%- endif -%}
-            {%- do stale.extend(plg_kpis.stale_input(source, newest_at)) -%}
+            {%- do stale.extend(plg_kpis.stale_input(source, counts[checks | length])) -%}
         {%- endif -%}
         {%- for check in checks -%}
             {%- set failing = counts[loop.index0] | int -%}
@@ -117,7 +106,6 @@
             {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
         {%- endfor -%}
         {%- set duplicates_sql -%}
-            {%- if loaded is none %}
             with repeated_ids as (
                 select {{ plg_kpis.clean_text(key) }} as repeated_id
                 from {{ relation }}
@@ -130,39 +118,13 @@
                 from {{ relation }}
                 where {{ plg_kpis.clean_text(key) }} in (select repeated_id from repeated_ids)
             ),
-            {%- else %}
-            with checked_rows as (
-                select {{ typed_columns | join(', ') }}
-                from {{ checked_table }} as checked_table
-            ),
-            repeated_ids as (
-                -- Ids repeated among the rows read, or already staged on a day not reloaded:
-                -- the new rows may not contradict those.
-                select {{ key }} as repeated_id from checked_rows group by 1 having count(*) > 1
-                union
-                select checked_rows.{{ key }} from checked_rows
-                inner join {{ loaded.staged }} as staged
-                    on checked_rows.{{ key }} = staged.{{ key }}
-                where not ({{ loaded.staged_condition }})
-            ),
-            distinct_rows as (
-                select distinct * from (
-                    select * from checked_rows where {{ key }} in (select repeated_id from repeated_ids)
-                    union all
-                    select {{ source.columns.keys() | join(', ') }}
-                    from {{ loaded.staged }} as staged
-                    where not ({{ loaded.staged_condition }}) and {{ key }} in (select repeated_id from repeated_ids)
-                ) as candidates
-            ),
-            {%- endif %}
             conflicting as (
                 select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
             )
             select (select count(*) from conflicting) as conflicting_ids, {{ key }} from conflicting order by {{ key }} limit 5
         {%- endset -%}
-        {#- No row read (nothing changed in an incrementally loaded table): nothing can conflict. -#}
-        {%- set duplicates = run_query(duplicates_sql) if counts[-1] | int > 0 else none -%}
-        {%- if duplicates is not none and duplicates.rows | length > 0 -%}
+        {%- set duplicates = run_query(duplicates_sql) -%}
+        {%- if duplicates.rows | length > 0 -%}
             {%- set conflicting = duplicates.rows[0][0] | int -%}
             {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
                 ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
