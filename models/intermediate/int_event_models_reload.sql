@@ -59,9 +59,9 @@ settings_changed as (
 
 bounds as (
 
-    -- The first month of any event: "everything".
-    select {{ period_start('month', 'min(occurred_at)') }} as first_month
-    from {{ ref('stg_product__events') }}
+    -- The first month of any event ("everything"), from the staged days, not the events.
+    select {{ period_start('month', 'min(occurred_on)') }} as first_month
+    from {{ ref('stg_product__events_days') }}
 
 ),
 

@@ -16,9 +16,9 @@
 
 {#- An incremental build ranks the activation events from the reload month on, of the users
     with none before it; a full build ranks them all. -#}
-{%- set reload_from = '(select activations_reload_from from ' ~ ref('int_event_models_reload') ~ ')' %}
-{%- set is_before_reload = 'occurred_at < ' ~ reload_from if is_incremental() else '1 = 0' %}
-{%- set is_from_reload = 'activation_events.occurred_at >= ' ~ reload_from if is_incremental() else '1 = 1' %}
+{%- set reload_month = '(select activations_reload_from from ' ~ ref('int_event_models_reload') ~ ')' %}
+{%- set is_before_reload = 'occurred_at < ' ~ reload_month if is_incremental() else '1 = 0' %}
+{%- set is_from_reload = 'activation_events.occurred_at >= ' ~ reload_month if is_incremental() else '1 = 1' %}
 
 with
 
