@@ -42,18 +42,28 @@
     {%- for name, relation in relations.items() -%}
         {%- set source = sources[name] -%}
         {%- set key = source.meta.primary_key -%}
-        {%- set typed_key = plg_kpis.typed_column('id', 'checked.' ~ key) -%}
+        {#- Each column is cleaned and typed once, in a subquery, and the checks read the
+            results: typing a timestamp is the costly part of the scan. -#}
+        {%- set freshness_column = plg_kpis.freshness_column(source) -%}
+        {%- set prepared = [plg_kpis.typed_column('id', 'source_row.' ~ key) ~ ' as plg_key'] -%}
+        {%- set freshness_at = 'checked.plg_typed_' ~ freshness_column -%}
+        {%- if freshness_column and (source.columns.get(freshness_column, {}).get('meta', {}).get('type') != 'timestamp') -%}
+            {%- set freshness_at = 'checked.plg_freshness_at' -%}
+            {%- do prepared.append(plg_kpis.typed_column('timestamp', 'source_row.' ~ freshness_column) ~ ' as plg_freshness_at') -%}
+        {%- endif -%}
         {%- set checks = [] -%}
         {%- set joins = [] -%}
         {%- for column_name, column in source.columns.items() -%}
             {%- set type = column.meta.type -%}
-            {%- set raw = 'checked.' ~ column_name -%}
-            {%- set typed = plg_kpis.typed_column(type, raw) -%}
+            {%- set text = 'checked.plg_text_' ~ column_name -%}
+            {%- set typed = 'checked.plg_typed_' ~ column_name -%}
+            {%- do prepared.append(plg_kpis.clean_text('source_row.' ~ column_name) ~ ' as plg_text_' ~ column_name) -%}
+            {%- do prepared.append(plg_kpis.typed_column(type, 'source_row.' ~ column_name) ~ ' as plg_typed_' ~ column_name) -%}
             {%- if column.meta.required -%}
-                {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ plg_kpis.clean_text(raw) ~ ' is null'}) -%}
+                {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ text ~ ' is null'}) -%}
             {%- endif -%}
             {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
-                {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': plg_kpis.clean_text(raw) ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
+                {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': text ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
             {%- endif -%}
             {%- set reference = column.meta.references -%}
             {%- if reference and reference.split('.')[0] in relations -%}
@@ -70,18 +80,18 @@
                     'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null'}) -%}
             {%- endif -%}
         {%- endfor -%}
-        {%- set checked_rows = relation ~ ' as checked' ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
+        {%- set checked_rows = '(select ' ~ prepared | join(', ') ~ ' from ' ~ relation ~ ' as source_row) as checked'
+            ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
 
         {#- Freshness, in the same scan: the newest instant of the column the source's
             loaded_at_field reads (typed as staging types it). -#}
-        {%- set freshness_column = plg_kpis.freshness_column(source) -%}
         {%- set counts_sql -%}
             select
             {%- for check in checks %}
                 sum(case when {{ check.condition }} then 1 else 0 end) as check_{{ loop.index }},
             {%- endfor %}
             {%- if freshness_column %}
-                cast(max({{ plg_kpis.typed_column('timestamp', 'checked.' ~ freshness_column) }}) as {{ dbt.type_string() }}) as newest_at,
+                cast(max({{ freshness_at }}) as {{ dbt.type_string() }}) as newest_at,
             {%- endif %}
                 count(*) as row_count
             from {{ checked_rows }}
@@ -93,7 +103,7 @@
         {%- for check in checks -%}
             {%- set failing = counts[loop.index0] | int -%}
             {%- if failing > 0 -%}
-                {%- set examples = run_query('select distinct ' ~ typed_key ~ ' from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
+                {%- set examples = run_query('select distinct checked.plg_key from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
                 {%- do problems.append(name ~ "." ~ check.column ~ ": " ~ failing ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
                     ~ plg_kpis.example_ids(key, examples)) -%}
             {%- endif -%}

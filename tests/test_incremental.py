@@ -11,6 +11,7 @@ marts with the independent reference implementation.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -151,3 +152,54 @@ def test_full_refresh_rebuilds_from_every_row(work: Path, tmp_path: Path) -> Non
         connection.execute("delete from main.int_users_active_monthly")
     build(raw, db_path, "--full-refresh")
     assert_same_as_full_build(raw, db_path, tmp_path)
+
+
+def test_grain_test_of_the_staged_events_can_fail(work: Path, tmp_path: Path) -> None:
+    """assert_stg_product__events_grain finds an event_id on two rows in both of its forms: a
+    count per id when every day was loaded, the loaded days' ids against every row otherwise;
+    and only on the days a build loaded in the second."""
+    db_path = tmp_path / "kpis.duckdb"
+    build(work / "raw", db_path)
+    with duckdb.connect(str(db_path)) as connection:
+        day = connection.execute(
+            "insert into main.stg_product__events"
+            " select event_id, 'someone-else', account_id, event_name, occurred_at, occurred_on"
+            " from main.stg_product__events order by event_id limit 1 returning occurred_on").fetchall()[0][0]
+
+    def grain_test_passes(reload_from: str | None) -> bool:
+        with duckdb.connect(str(db_path)) as connection:
+            connection.execute("update main.base_product__events_reload set reload_from = ?", [reload_from])
+        result = build(work / "raw", db_path, "--select", "assert_stg_product__events_grain", expect_success=False)
+        assert "assert_stg_product__events_grain" in result.stdout + result.stderr
+        return result.returncode == 0
+
+    assert not grain_test_passes("0001-01-01")  # every day loaded
+    assert not grain_test_passes(str(day))  # the duplicate's day among the loaded days
+    assert grain_test_passes(str(day + dt.timedelta(days=1)))  # loaded after it
+    assert grain_test_passes(None)  # nothing loaded
+
+
+def test_intent_mart_coverage_test_can_fail(work: Path, tmp_path: Path) -> None:
+    """assert_fct_upgrade_intent_signal_rate_covers_every_event_month, which reads the day
+    summaries and the user-month table instead of the events, still finds a missing month and
+    a count above the month's users with events."""
+    db_path = tmp_path / "kpis.duckdb"
+    build(work / "raw", db_path)
+    test = "assert_fct_upgrade_intent_signal_rate_covers_every_event_month"
+
+    def coverage_test_passes(change: str) -> bool:
+        with duckdb.connect(str(db_path)) as connection:
+            connection.execute("create or replace table main.saved_rate as select * from main.fct_upgrade_intent_signal_rate")
+            connection.execute(change)
+        result = build(work / "raw", db_path, "--select", test, expect_success=False)
+        with duckdb.connect(str(db_path)) as connection:
+            connection.execute("delete from main.fct_upgrade_intent_signal_rate")
+            connection.execute("insert into main.fct_upgrade_intent_signal_rate select * from main.saved_rate")
+        assert test in result.stdout + result.stderr
+        return result.returncode == 0
+
+    first_month = "(select min(activity_month) from main.fct_upgrade_intent_signal_rate)"
+    assert coverage_test_passes("select 1")
+    assert not coverage_test_passes(f"delete from main.fct_upgrade_intent_signal_rate where activity_month = {first_month}")
+    assert not coverage_test_passes("update main.fct_upgrade_intent_signal_rate set active_free_users = active_free_users"
+                                    f" + 1000000 where activity_month = {first_month}")

@@ -1,11 +1,19 @@
--- fct_upgrade_intent_signal_rate has a row for every UTC calendar month with a product event,
--- and no other, and never counts more active users than the month has users with events.
+-- fct_upgrade_intent_signal_rate has a row for every UTC calendar month with a product event
+-- (the staged days: stg_product__events_days), and no other, and never counts more active free
+-- users than the month has users with events (int_users_active_monthly: one row per user and
+-- month with an event). Both read small summaries, not the events again.
 
 with
 
-events as (
+event_days as (
 
-    select * from {{ ref('stg_product__events') }}
+    select * from {{ ref('stg_product__events_days') }}
+
+),
+
+user_months as (
+
+    select * from {{ ref('int_users_active_monthly') }}
 
 ),
 
@@ -17,23 +25,44 @@ signal_rate as (
 
 event_months as (
 
-    select
-        cast({{ dbt.date_trunc('month', 'occurred_at') }} as date) as activity_month,
-        count(distinct user_id) as users_with_events
+    select distinct
+        cast({{ dbt.date_trunc('month', 'occurred_on') }} as date) as activity_month
 
-    from events
+    from event_days
+
+),
+
+users_per_month as (
+
+    select
+        activity_month,
+        count(*) as users_with_events
+
+    from user_months
     group by 1
+
+),
+
+expected as (
+
+    select
+        event_months.activity_month,
+        coalesce(users_per_month.users_with_events, 0) as users_with_events
+
+    from event_months
+    left join users_per_month
+        on event_months.activity_month = users_per_month.activity_month
 
 )
 
 select
-    coalesce(signal_rate.activity_month, event_months.activity_month) as activity_month,
+    coalesce(signal_rate.activity_month, expected.activity_month) as activity_month,
     signal_rate.active_free_users,
-    event_months.users_with_events
+    expected.users_with_events
 
 from signal_rate
-full outer join event_months
-    on signal_rate.activity_month = event_months.activity_month
+full outer join expected
+    on signal_rate.activity_month = expected.activity_month
 where signal_rate.activity_month is null
-    or event_months.activity_month is null
-    or signal_rate.active_free_users > event_months.users_with_events
+    or expected.activity_month is null
+    or signal_rate.active_free_users > expected.users_with_events

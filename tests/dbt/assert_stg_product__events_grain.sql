@@ -1,9 +1,12 @@
 -- Grain of stg_product__events: one row per event_id. Checked for the events of the days this
--- build (re)loaded, all of them on a full build, against every staged row: the other days were
--- checked when they were loaded and have not changed since (base_product__events_reload says
--- which days changed; it is read without a ref, as it was built before stg_product__events).
+-- build (re)loaded against every staged row: the other days were checked when they were loaded
+-- and have not changed since (base_product__events_reload says which days changed; it is read
+-- without a ref, as it was built before stg_product__events). When every day was loaded (a
+-- first build, a full refresh) that is a plain count per id, one pass instead of three.
 {%- set reload = existing_model_relation('base_product__events_reload') %}
-{%- set is_reloaded = 'occurred_on >= (select reload_from from ' ~ reload ~ ')' if reload is not none else '1 = 1' %}
+{%- set reload_from = run_query('select reload_from from ' ~ reload).columns[0].values()[0]
+    if execute and reload is not none else none %}
+{%- set every_day_loaded = reload is none or (reload_from is not none and reload_from | string == '0001-01-01') %}
 
 with
 
@@ -13,20 +16,24 @@ events as (
 
 ),
 
-reloaded_ids as (
+checked_events as (
 
-    select distinct event_id
+    select event_id
     from events
-    where {{ is_reloaded }}
+    {%- if not every_day_loaded %}
+    where event_id in (
+        select event_id
+        from events
+        where occurred_on >= (select reload_from from {{ reload }})
+    )
+    {%- endif %}
 
 )
 
 select
-    events.event_id,
+    event_id,
     count(*) as rows_per_key
 
-from events
-inner join reloaded_ids
-    on events.event_id = reloaded_ids.event_id
+from checked_events
 group by 1
 having count(*) > 1
