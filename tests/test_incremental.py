@@ -203,3 +203,26 @@ def test_intent_mart_coverage_test_can_fail(work: Path, tmp_path: Path) -> None:
     assert not coverage_test_passes(f"delete from main.fct_upgrade_intent_signal_rate where activity_month = {first_month}")
     assert not coverage_test_passes("update main.fct_upgrade_intent_signal_rate set active_free_users = active_free_users"
                                     f" + 1000000 where activity_month = {first_month}")
+
+
+def test_grain_test_of_the_user_months_checks_the_rebuilt_months(work: Path, tmp_path: Path) -> None:
+    """assert_int_users_active_monthly_grain finds a user twice in a month the build rebuilt,
+    and reads no month before the reload point."""
+    db_path = tmp_path / "kpis.duckdb"
+    build(work / "raw", db_path)
+    with duckdb.connect(str(db_path)) as connection:
+        month = connection.execute(
+            "insert into main.int_users_active_monthly select * from main.int_users_active_monthly"
+            " order by activity_month, user_id limit 1 returning activity_month").fetchall()[0][0]
+    test = "assert_int_users_active_monthly_grain"
+
+    def grain_test_passes(reload_from: dt.date | None) -> bool:
+        with duckdb.connect(str(db_path)) as connection:
+            connection.execute("update main.int_event_models_reload set activity_reload_from = ?", [reload_from])
+        result = build(work / "raw", db_path, "--select", test, expect_success=False)
+        assert test in result.stdout + result.stderr
+        return result.returncode == 0
+
+    assert not grain_test_passes(month)
+    assert grain_test_passes(dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1))
+    assert grain_test_passes(None)
