@@ -15,10 +15,12 @@
 ) }}
 
 {#- An incremental build ranks the activation events from the reload month on, of the users
-    with none before it; a full build ranks them all. -#}
+    not already activated before it (the rows this table keeps: nothing before the reload month
+    changed, so neither did they); a full build ranks them all. -#}
 {%- set reload_month = '(select activations_reload_from from ' ~ ref('int_event_models_reload') ~ ')' %}
-{%- set is_before_reload = 'occurred_at < ' ~ reload_month if is_incremental() else '1 = 0' %}
 {%- set is_from_reload = 'activation_events.occurred_at >= ' ~ reload_month if is_incremental() else '1 = 1' %}
+{%- set activated_before = 'select user_id from ' ~ this ~ ' where activation_month < ' ~ reload_month
+    if is_incremental() else 'select user_id from activation_events where 1 = 0' %}
 
 with
 
@@ -43,9 +45,7 @@ activation_events as (
 
 users_activated_before as (
 
-    select distinct user_id
-    from activation_events
-    where {{ is_before_reload }}
+    {{ activated_before }}
 
 ),
 
