@@ -46,8 +46,12 @@
             results: typing a timestamp is the costly part of the scan. -#}
         {%- set freshness_column = plg_kpis.freshness_column(source) -%}
         {%- set prepared = [plg_kpis.typed_column('id', 'source_row.' ~ key) ~ ' as plg_key'] -%}
-        {%- set freshness_at = 'checked.plg_typed_' ~ freshness_column -%}
-        {%- if freshness_column and (source.columns.get(freshness_column, {}).get('meta', {}).get('type') != 'timestamp') -%}
+        {#- The freshness column is usually a timestamp column typed below anyway. -#}
+        {%- if not freshness_column -%}
+            {%- set freshness_at = none -%}
+        {%- elif source.columns.get(freshness_column, {}).get('meta', {}).get('type') == 'timestamp' -%}
+            {%- set freshness_at = 'checked.plg_typed_' ~ freshness_column -%}
+        {%- else -%}
             {%- set freshness_at = 'checked.plg_freshness_at' -%}
             {%- do prepared.append(plg_kpis.typed_column('timestamp', 'source_row.' ~ freshness_column) ~ ' as plg_freshness_at') -%}
         {%- endif -%}

@@ -1,12 +1,14 @@
 -- Grain of stg_product__events: one row per event_id. Checked for the events of the days this
 -- build (re)loaded against every staged row: the other days were checked when they were loaded
--- and have not changed since (base_product__events_reload says which days changed; it is read
--- without a ref, as it was built before stg_product__events). When every day was loaded (a
--- first build, a full refresh) that is a plain count per id, one pass instead of three.
+-- and have not changed since (base_product__events_reload says from which day on the build
+-- loaded; it is read without a ref, as it was built before stg_product__events). When that is
+-- every day of the raw events (a first build, a full refresh), a plain count per id, without
+-- looking up the loaded days' ids first.
 {%- set reload = existing_model_relation('base_product__events_reload') %}
-{%- set reload_from = run_query('select reload_from from ' ~ reload).columns[0].values()[0]
-    if execute and reload is not none else none %}
-{%- set every_day_loaded = reload is none or (reload_from is not none and reload_from | string == '0001-01-01') %}
+{%- set raw_days = existing_model_relation('base_product__events_days') %}
+{%- set every_day_loaded = reload is none or raw_days is none or (execute and run_query(
+        'select case when reload_from <= (select min(occurred_on) from ' ~ raw_days ~ ') then 1 else 0 end'
+        ~ ' from ' ~ reload).columns[0].values()[0] == 1) %}
 
 with
 
