@@ -119,9 +119,13 @@
         {%- for column_name, column in source.columns.items() -%}
             {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
         {%- endfor -%}
+        {#- Ids are grouped by their hash (a number: far cheaper to group than text); the rows
+            whose id hash repeats are then compared as they are, so a collision costs a few
+            more rows, never a wrong answer. -#}
+        {%- set key_hash = plg_kpis.row_fingerprint([plg_kpis.clean_text(key)]) -%}
         {%- set duplicates_sql -%}
             with repeated_ids as (
-                select {{ plg_kpis.clean_text(key) }} as repeated_id
+                select {{ key_hash }} as repeated_id
                 from {{ relation }}
                 group by 1
                 having count(*) > 1
@@ -130,7 +134,7 @@
                 -- Only rows whose id repeats can conflict; the rest are not typed again.
                 select distinct {{ typed_columns | join(', ') }}
                 from {{ relation }}
-                where {{ plg_kpis.clean_text(key) }} in (select repeated_id from repeated_ids)
+                where {{ key_hash }} in (select repeated_id from repeated_ids)
             ),
             conflicting as (
                 select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1

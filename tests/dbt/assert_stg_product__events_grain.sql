@@ -2,12 +2,11 @@
 -- build (re)loaded against every staged row: the other days were checked when they were loaded
 -- and have not changed since (base_product__events_reload says from which day on the build
 -- loaded; it is read without a ref, as it was built before stg_product__events). When that is
--- every day of the raw events (a first build, a full refresh), a plain count per id, without
--- looking up the loaded days' ids first.
+-- every staged day (a first build, a full refresh), a plain count per id, without looking up
+-- the loaded days' ids first.
 {%- set reload = existing_model_relation('base_product__events_reload') %}
-{%- set raw_days = existing_model_relation('base_product__events_days') %}
-{%- set every_day_loaded = reload is none or raw_days is none or (execute and run_query(
-        'select case when reload_from <= (select min(occurred_on) from ' ~ raw_days ~ ') then 1 else 0 end'
+{%- set every_day_loaded = reload is none or (execute and run_query(
+        'select case when reload_from <= (select min(occurred_on) from ' ~ ref('stg_product__events') ~ ') then 1 else 0 end'
         ~ ' from ' ~ reload).columns[0].values()[0] == 1) %}
 
 with

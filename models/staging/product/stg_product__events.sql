@@ -1,4 +1,5 @@
--- Product events, one row per event: exact duplicate rows (loader retries) are one row. The
+-- Product events, one row per event: exact duplicate rows (loader retries) are one row, and
+-- raw_rows says how many raw rows it was (what stg_product__events_days sums). The
 -- largest input, read by several models, so it is an incremental table: a build reloads only
 -- the days from the first one whose raw events changed (base_product__events_reload), which
 -- after a nightly load is the new day plus any day that received late events.
@@ -28,15 +29,17 @@ events as (
 
 deduplicated as (
 
-    select distinct
+    select
         event_id,
         user_id,
         account_id,
         event_name,
         occurred_at,
-        occurred_on
+        occurred_on,
+        count(*) as raw_rows
 
     from events
+    group by 1, 2, 3, 4, 5, 6
 
 )
 
