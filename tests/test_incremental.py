@@ -163,7 +163,7 @@ def test_grain_test_of_the_staged_events_can_fail(work: Path, tmp_path: Path) ->
     with duckdb.connect(str(db_path)) as connection:
         day = connection.execute(
             "insert into main.stg_product__events"
-            " select event_id, 'someone-else', account_id, event_name, occurred_at, occurred_on, 1"
+            " select event_id, 'someone-else', account_id, event_name, occurred_at, occurred_on"
             " from main.stg_product__events where occurred_on > (select min(occurred_on) from main.stg_product__events)"
             " order by event_id limit 1 returning occurred_on").fetchall()[0][0]
 

@@ -1,5 +1,4 @@
--- Product events, one row per event: exact duplicate rows (loader retries) are one row, and
--- raw_rows says how many raw rows it was (what stg_product__events_days sums). The
+-- Product events, one row per event: exact duplicate rows (loader retries) are one row. The
 -- largest input, read by several models, so it is an incremental table: a build reloads only
 -- the days from the first one whose raw events changed (base_product__events_reload), which
 -- after a nightly load is the new day plus any day that received late events.
@@ -29,17 +28,15 @@ events as (
 
 deduplicated as (
 
-    select
+    select distinct
         event_id,
         user_id,
         account_id,
         event_name,
         occurred_at,
-        occurred_on,
-        count(*) as raw_rows
+        occurred_on
 
     from events
-    group by 1, 2, 3, 4, 5, 6
 
 )
 
