@@ -214,12 +214,18 @@ def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres:
             handle.write("c9,a2,u2,2025-03-01T00:00:00Z,starter,platinum,49,999,1,1,self_serve\n")
         with open(broken / "sales_touches.csv", "a", encoding="utf-8") as handle:
             handle.write("t2,a1,yesterday,call,sales\nt3,a1,2025-13-45T00:00:00Z,call,sales\n")
+        # e1 again with other values (a conflict), e2 again with the same instant written in UTC
+        # (the same row once typed: not a conflict).
+        with open(broken / "product_events.csv", "a", encoding="utf-8") as handle:
+            handle.write("e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z\n"
+                         "e2,u1,a1,pricing_page_viewed,2025-01-06T08:00:00Z\n")
         result = run_plg("build", "--target", "postgres", "--data-dir", str(broken), env=env)
 
         assert result.returncode == 1, result.stdout + result.stderr
-        for words in (["The raw input has 2 problems"],
+        for words in (["The raw input has 3 problems"],
                       ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
-                      ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"]):
+                      ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"],
+                      ["product_events.event_id: 1 id on more than one row with different values (e.g. e1)"]):
             for word in words:
                 assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
         assert "Traceback" not in result.stderr
@@ -269,3 +275,21 @@ def test_spark_incremental_build_after_new_events(engine_data, spark_env: dict[s
     more = with_more_events(engine_data[0], tmp_path / "more")
     succeeded(run_plg("build", "--target", "spark", "--data-dir", str(more), env=spark_env))
     assert_match_reference(compute_kpis(more), reported_marts("spark", spark_env))
+
+
+@requires_spark
+def test_spark_refuses_conflicting_event_ids(tmp_path: Path) -> None:
+    """The input checks' SQL on Spark: an event id on two rows with different values stops the
+    build (its ids are grouped by Spark's own hash first); the same instant written two ways
+    is one row, not a conflict."""
+    broken = tmp_path / "broken"
+    shutil.copytree(TINY, broken)
+    with open(broken / "product_events.csv", "a", encoding="utf-8") as handle:
+        handle.write("e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z\n"
+                     "e2,u1,a1,pricing_page_viewed,2025-01-06T08:00:00Z\n")
+    env = {"PLG_SPARK_DIR": str(tmp_path / "spark"), "PLG_SCHEMA": "plg", "PLG_TEST_WORKDIR": str(tmp_path)}
+    result = run_plg("build", "--target", "spark", "--data-dir", str(broken), env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "The raw input has 1 problem" in result.stderr, result.stderr
+    assert "product_events.event_id: 1 id on more than one row with different values (e.g. e1)" in result.stderr
+    assert "Traceback" not in result.stderr
