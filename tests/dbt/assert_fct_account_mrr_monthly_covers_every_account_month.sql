@@ -18,8 +18,8 @@ account_months as (
 bounds as (
 
     select
-        cast({{ dbt.date_trunc('month', 'min(changed_at)') }} as date) as first_month,
-        cast({{ dbt.date_trunc('month', 'max(changed_at)') }} as date) as last_month
+        {{ period_start('month', 'min(changed_at)') }} as first_month,
+        {{ period_start('month', 'max(changed_at)') }} as last_month
 
     from changes
 

@@ -26,7 +26,7 @@ signal_rate as (
 event_months as (
 
     select distinct
-        cast({{ dbt.date_trunc('month', 'occurred_on') }} as date) as activity_month
+        {{ period_start('month', 'occurred_on') }} as activity_month
 
     from event_days
 
