@@ -155,9 +155,9 @@ def test_full_refresh_rebuilds_from_every_row(work: Path, tmp_path: Path) -> Non
 
 
 def test_grain_test_of_the_staged_events_can_fail(work: Path, tmp_path: Path) -> None:
-    """assert_stg_product__events_grain finds an event_id on two rows in both of its forms: a
-    count per id when every day was loaded, the loaded days' ids against every row otherwise;
-    and only on the days a build loaded in the second."""
+    """assert_stg_product__events_grain finds an event_id on two rows when the duplicate is on a
+    day the build loaded, and only then. When a build loads every day, the input checks test
+    the grain on the raw rows (test_bad_input), and the staged table is not counted again."""
     db_path = tmp_path / "kpis.duckdb"
     build(work / "raw", db_path)
     with duckdb.connect(str(db_path)) as connection:
@@ -174,7 +174,7 @@ def test_grain_test_of_the_staged_events_can_fail(work: Path, tmp_path: Path) ->
         assert "assert_stg_product__events_grain" in result.stdout + result.stderr
         return result.returncode == 0
 
-    assert not grain_test_passes("0001-01-01")  # every day loaded
+    assert grain_test_passes("0001-01-01")  # every day loaded: tested by the input checks
     assert not grain_test_passes(str(day))  # the duplicate's day (not the first) among the loaded days
     assert grain_test_passes(str(day + dt.timedelta(days=1)))  # loaded after it
     assert grain_test_passes(None)  # nothing loaded
