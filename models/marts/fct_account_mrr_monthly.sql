@@ -26,9 +26,23 @@ accounts as (
 
 ),
 
-accounts_with_history as (
+account_ids_with_history as (
 
     select distinct account_id from plan_spans
+
+),
+
+accounts_with_history as (
+
+    -- The account's attributes are joined here, once per account, not once per account-month.
+    select
+        account_ids_with_history.account_id,
+        accounts.segment,
+        accounts.country
+
+    from account_ids_with_history
+    left join accounts
+        on account_ids_with_history.account_id = accounts.account_id
 
 ),
 
@@ -36,6 +50,8 @@ account_months as (
 
     select
         accounts_with_history.account_id,
+        accounts_with_history.segment,
+        accounts_with_history.country,
         months.period_start as revenue_month,
         months.next_period_started_at
 
@@ -48,6 +64,8 @@ month_end_plans as (
 
     select
         account_months.account_id,
+        account_months.segment,
+        account_months.country,
         account_months.revenue_month,
         plan_spans.plan_id,
         case when plan_spans.is_paid then coalesce(plan_spans.mrr, 0) else 0 end as ending_mrr
@@ -63,6 +81,8 @@ with_history as (
 
     select
         account_id,
+        segment,
+        country,
         plan_id,
         ending_mrr,
         coalesce(lag(ending_mrr) over (partition by account_id order by revenue_month), 0) as starting_mrr,
@@ -83,6 +103,8 @@ classified as (
 
     select
         account_id,
+        segment,
+        country,
         plan_id,
         case
             when starting_mrr = 0 and ending_mrr > 0 and has_paid_before then 'reactivation'
@@ -107,8 +129,8 @@ final as (
     select
         classified.account_id,
         classified.plan_id,
-        accounts.segment,
-        accounts.country,
+        classified.segment,
+        classified.country,
         classified.movement_type,
         classified.starting_mrr,
         case when classified.movement_type = 'new' then classified.ending_mrr else 0 end as new_mrr,
@@ -129,8 +151,6 @@ final as (
         classified.revenue_month
 
     from classified
-    left join accounts
-        on classified.account_id = accounts.account_id
 
 )
 
