@@ -1,7 +1,9 @@
 {#- When var `data_dir` names a folder, make each raw table of the project's sources a view over
     its files there: `<table>.csv`, `<table>.parquet`, or a sub-folder `<table>/` of such files
-    that together make the table. Every column is read as text; typing is staging's job.
-    Runs as an on-run-start hook; a table with no file stops the run with a message naming it. -#}
+    that together make the table. Every column is read as text; typing is staging's job. One
+    more column, plg_source_file, names the file of each row (a filter on it reads only the
+    files it names). Runs as an on-run-start hook; a table with no file stops the run with a
+    message naming it. -#}
 {% macro register_data_dir() %}
     {%- if execute and var('data_dir') and flags.WHICH in ('run', 'build', 'test', 'compile', 'show') -%}
         {{ return(adapter.dispatch('register_data_dir', 'plg_kpis')(var('data_dir'))) }}
@@ -17,7 +19,6 @@
 
 {% macro duckdb__register_data_dir(data_dir) %}
     {%- set folder = data_dir.rstrip('/') -%}
-    {%- set quoted_folder = folder | replace("'", "''") -%}
     {%- set missing = [] -%}
     {%- set statements = [] -%}
     {%- set schemas = [] -%}
@@ -33,22 +34,13 @@
         {%- do existing_tables.setdefault(row[0], []).append(row[1]) -%}
     {%- endfor -%}
     {%- for source in graph.sources.values() if source.package_name == project_name -%}
-        {%- set pattern_base = quoted_folder ~ '/' ~ (source.name | replace("'", "''")) -%}
-        {%- call statement('plg_find_files', fetch_result=True, auto_begin=False) -%}
-            select file from glob('{{ pattern_base }}.csv')
-            union all select file from glob('{{ pattern_base }}/*.csv')
-            union all select file from glob('{{ pattern_base }}.parquet')
-            union all select file from glob('{{ pattern_base }}/*.parquet')
-            order by 1
-        {%- endcall -%}
-        {%- set found = load_result('plg_find_files').table -%}
         {%- set csv_files = [] -%}
         {%- set parquet_files = [] -%}
-        {%- for row in found.rows -%}
-            {%- if row[0].endswith('.csv') -%}
-                {%- do csv_files.append("'" ~ (row[0] | replace("'", "''")) ~ "'") -%}
+        {%- for file in plg_kpis.data_dir_files(source.name) -%}
+            {%- if file.endswith('.csv') -%}
+                {%- do csv_files.append(plg_kpis.quoted_string(file)) -%}
             {%- else -%}
-                {%- do parquet_files.append("'" ~ (row[0] | replace("'", "''")) ~ "'") -%}
+                {%- do parquet_files.append(plg_kpis.quoted_string(file)) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- if csv_files | length + parquet_files | length == 0 -%}
@@ -58,11 +50,11 @@
             {%- if csv_files -%}
                 {%- do readers.append(
                     "select * from read_csv([" ~ csv_files | join(', ') ~ "], header = true, all_varchar = true,"
-                    ~ " delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = false)") -%}
+                    ~ " delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = 'plg_source_file')") -%}
             {%- endif -%}
             {%- if parquet_files -%}
                 {%- do readers.append(
-                    "select columns(*)::varchar from read_parquet([" ~ parquet_files | join(', ') ~ "], union_by_name = true)") -%}
+                    "select columns(*)::varchar from read_parquet([" ~ parquet_files | join(', ') ~ "], union_by_name = true, filename = 'plg_source_file')") -%}
             {%- endif -%}
             {%- set relation = api.Relation.create(database=source.database, schema=source.schema, identifier=source.identifier) -%}
             {%- if source.schema not in schemas -%}

@@ -52,6 +52,12 @@ def read_mart(db_path: Path, mart: str) -> list[dict[str, Any]]:
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
+def last_build_log(db_path: Path) -> str:
+    """The dbt log lines of the last build into `db_path` (its artifacts folder is <db>.dbt)."""
+    log = (db_path.parent / f"{db_path.name}.dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
+    return log[log.rindex("Running with dbt="):]
+
+
 def mart_fingerprints(db_path: Path) -> dict[str, str]:
     """A digest of every mart's full contents (sorted rows), to prove a mart did not change."""
     prints = {}

@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import assert_marts_match_reference, build, mart_fingerprints, run_plg
+from conftest import assert_marts_match_reference, build, last_build_log, mart_fingerprints, run_plg
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -110,6 +110,73 @@ def test_broken_input_is_refused_and_marts_stay(case: str, good_build: Path, tmp
         assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
     assert "Traceback" not in result.stderr
     assert mart_fingerprints(db_path) == before
+
+
+# A new file of events after a good build: the input checks read only its rows (and the staged
+# rows of its ids), and must still find every problem, with the message a full check gives.
+NEW_EVENT_FILE = {
+    "conflicts_with_an_old_row": (["e1,u1,a1,report_shared,2025-01-05T10:00:00Z"], ["product_events.event_id", "1 id", "e1"]),
+    "conflicts_within_the_file": (
+        ["n1,u1,a1,dashboard_built,2025-03-01T10:00:00Z", "n1,u2,a1,dashboard_built,2025-03-01T10:00:00Z"],
+        ["product_events.event_id", "1 id", "n1"],
+    ),
+    "unreadable_timestamp": (["n2,u1,a1,dashboard_built,last tuesday"], ["product_events.occurred_at", "1 row", "timestamp", "n2"]),
+    "missing_user": (["n3,,a1,dashboard_built,2025-03-01T10:00:00Z"], ["product_events.user_id", "1 row", "no value", "n3"]),
+}
+NEW_FILE_CHECKED_ALONE = "Input checks: product_events, the rows of its 1 new file(s) only"
+
+
+@pytest.fixture(scope="module")
+def built_folder(tmp_path_factory) -> tuple[Path, Path]:
+    """A copy of the tiny data set and a database built from it (the same paths, so the build
+    knows every file of events)."""
+    folder = tmp_path_factory.mktemp("by_file")
+    shutil.copytree(TINY, folder / "raw")
+    build(folder / "raw", folder / "kpis.duckdb")
+    return folder / "raw", folder / "kpis.duckdb"
+
+
+def add_event_file(raw: Path, rows: list[str]) -> Path:
+    path = raw / "product_events" / "new.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("event_id,user_id,account_id,event_name,occurred_at\n" + "".join(row + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", sorted(NEW_EVENT_FILE))
+def test_a_new_file_of_events_is_checked_alone_and_refused(case: str, built_folder: tuple[Path, Path], tmp_path: Path) -> None:
+    raw, good_db = built_folder
+    db_path = tmp_path / "kpis.duckdb"
+    shutil.copy(good_db, db_path)
+    before = mart_fingerprints(db_path)
+    rows, expected_words = NEW_EVENT_FILE[case]
+    new_file = add_event_file(raw, rows)
+    try:
+        result = build(raw, db_path, expect_success=False)
+    finally:
+        new_file.unlink()
+    assert result.returncode == 1, result.stdout + result.stderr
+    for word in expected_words:
+        assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
+    assert mart_fingerprints(db_path) == before
+    # The check read the new file alone, found the problem, then checked every row for the message.
+    assert NEW_FILE_CHECKED_ALONE in last_build_log(db_path)
+
+
+def test_a_good_new_file_of_events_is_checked_alone(built_folder: tuple[Path, Path], tmp_path: Path) -> None:
+    """An exact copy of a row already staged (a loader retry) and new events: accepted, and the
+    marts are those of the whole input."""
+    raw, good_db = built_folder
+    db_path = tmp_path / "kpis.duckdb"
+    shutil.copy(good_db, db_path)
+    new_file = add_event_file(raw, ["e1,u1,a1,dashboard_built,2025-01-05T10:00:00Z",
+                                    "n4,u2,a2,paywall_hit,2025-03-02T10:00:00+01:00"])
+    try:
+        build(raw, db_path)
+        assert NEW_FILE_CHECKED_ALONE in last_build_log(db_path)
+        assert_marts_match_reference(raw, db_path)
+    finally:
+        new_file.unlink()
 
 
 def test_messy_input_gives_the_same_marts(tmp_path: Path) -> None:

@@ -19,7 +19,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import assert_marts_match_reference, build
+from conftest import assert_marts_match_reference, build, last_build_log
+
+# Logged by the input checks when they read only the rows of new files of events.
+CHECKED_NEW_FILES_ONLY = "Input checks: product_events, the rows of its"
 
 # The tables that record what the incremental models were built from differ on purpose
 # between a first build and a later one; everything else must be identical.
@@ -104,6 +107,16 @@ def test_incremental_builds_equal_full_builds(work: Path) -> None:
     build(raw, db_path)
     assert reload_points(db_path)["events"] == "2026-01-01"
     assert reload_points(db_path)["activations"] == "2026-01-01"
+    assert "Input checks: product_events, the rows of its 1 new file(s) only" in last_build_log(db_path)
+    assert_same_as_full_build(raw, db_path, work)
+
+    # 2b. That file rewritten in place, one event altered: its day is reloaded, and every row
+    #     is checked again (a file the last build read has changed).
+    altered = [row[:3] + ["paywall_hit"] + row[4:] if index == 0 else row for index, row in enumerate(new_day)]
+    write_rows(raw / "product_events" / "day-2026-01-01.csv", header, altered)
+    build(raw, db_path)
+    assert reload_points(db_path)["events"] == "2026-01-01"
+    assert CHECKED_NEW_FILES_ONLY not in last_build_log(db_path)
     assert_same_as_full_build(raw, db_path, work)
 
     # 3. Late events, months old: an activation earlier than a user's first one, and an
@@ -132,6 +145,7 @@ def test_incremental_builds_equal_full_builds(work: Path) -> None:
     (raw / "product_events" / "late.csv").unlink()
     build(raw, db_path)
     assert reload_points(db_path)["events"] == "2025-03-14"
+    assert CHECKED_NEW_FILES_ONLY not in last_build_log(db_path)
     assert_same_as_full_build(raw, db_path, work)
 
     # 6. A different setting: the event models are rebuilt from the start.

@@ -13,6 +13,20 @@
 ) }}
 
 -- depends_on: {{ ref('base_product__events_reload') }}
+-- depends_on: {{ ref('base_product__events_files') }}
+
+{#- When the events are a folder of files, an incremental build reads only the files that hold
+    a day it reloads (base_product__events_files); the others are not opened. -#}
+{%- set file_filter = '' %}
+{%- if is_incremental() and var('data_dir') and execute %}
+    {%- set files_sql = 'select distinct source_file from ' ~ ref('base_product__events_files')
+        ~ ' where occurred_on >= (select reload_from from ' ~ ref('base_product__events_reload') ~ ') order by 1' %}
+    {%- set files = [] %}
+    {%- for file in run_query(files_sql).columns[0].values() %}
+        {%- do files.append(quoted_string(file)) %}
+    {%- endfor %}
+    {%- set file_filter = ' and ' ~ (('source_file in (' ~ files | join(', ') ~ ')') if files else '1 = 0') %}
+{%- endif %}
 
 with
 
@@ -21,7 +35,7 @@ events as (
     select * from {{ ref('base_product__events') }}
 
     {% if is_incremental() -%}
-    where occurred_on >= (select reload_from from {{ ref('base_product__events_reload') }})
+    where occurred_on >= (select reload_from from {{ ref('base_product__events_reload') }}){{ file_filter }}
     {%- endif %}
 
 ),

@@ -1,0 +1,153 @@
+{#- The row checks of one raw table (`relation`, the source `source`), then a few example ids for
+    each failing check: a dict of `problems` and `stale` (sentences) and `staged_rows_agree`.
+    With `new_files` a list, only the rows of those files are checked, and the ids of their
+    rows are compared with the rows staged from the other files (staged_rows_agree is false
+    when one differs); with `new_files` none, every row. -#}
+{% macro check_raw_table(source, relation, relations, new_files) %}
+    {%- set name = source.name -%}
+    {%- set problems = [] -%}
+    {%- set stale = [] -%}
+    {%- set key = source.meta.primary_key -%}
+    {%- set staged = plg_kpis.existing_model_relation(source.meta.checked_by_file.staged) if new_files is not none else none -%}
+    {#- Only the new files' rows, or every row. -#}
+    {%- if new_files is none -%}
+        {%- set rows = relation -%}
+    {%- else -%}
+        {%- set quoted_files = [] -%}
+        {%- for file in new_files -%}
+            {%- do quoted_files.append(plg_kpis.quoted_string(file)) -%}
+        {%- endfor -%}
+        {%- set rows = '(select * from ' ~ relation ~ ' as new_row where '
+            ~ (('new_row.plg_source_file in (' ~ quoted_files | join(', ') ~ ')') if quoted_files else '1 = 0') ~ ')' -%}
+    {%- endif -%}
+    {#- Each column is cleaned and typed once, in a subquery, and the checks read the
+        results: typing a timestamp is the costly part of the scan. -#}
+    {%- set freshness_column = plg_kpis.freshness_column(source) -%}
+    {%- set prepared = [plg_kpis.typed_column('id', 'source_row.' ~ key) ~ ' as plg_key'] -%}
+    {#- The freshness column is usually a timestamp column typed below anyway. -#}
+    {%- if not freshness_column -%}
+        {%- set freshness_at = none -%}
+    {%- elif source.columns.get(freshness_column, {}).get('meta', {}).get('type') == 'timestamp' -%}
+        {%- set freshness_at = 'checked.plg_typed_' ~ freshness_column -%}
+    {%- else -%}
+        {%- set freshness_at = 'checked.plg_freshness_at' -%}
+        {%- do prepared.append(plg_kpis.typed_column('timestamp', 'source_row.' ~ freshness_column) ~ ' as plg_freshness_at') -%}
+    {%- endif -%}
+    {%- set checks = [] -%}
+    {%- set joins = [] -%}
+    {%- for column_name, column in source.columns.items() -%}
+        {%- set type = column.meta.type -%}
+        {%- set text = 'checked.plg_text_' ~ column_name -%}
+        {%- set typed = 'checked.plg_typed_' ~ column_name -%}
+        {%- do prepared.append(plg_kpis.clean_text('source_row.' ~ column_name) ~ ' as plg_text_' ~ column_name) -%}
+        {%- do prepared.append(plg_kpis.typed_column(type, 'source_row.' ~ column_name) ~ ' as plg_typed_' ~ column_name) -%}
+        {%- if column.meta.required -%}
+            {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ text ~ ' is null'}) -%}
+        {%- endif -%}
+        {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
+            {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': text ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
+        {%- endif -%}
+        {%- set reference = column.meta.references -%}
+        {%- if reference and reference.split('.')[0] in relations -%}
+            {#- A left join to the referenced values, not a correlated subquery: Spark
+                allows none inside an aggregate. The values are distinct, so no row of
+                the checked table is repeated. -#}
+            {%- set referenced_table, referenced_column = reference.split('.') -%}
+            {%- set alias = 'referenced_' ~ (joins | length + 1) -%}
+            {%- do joins.append('left join (select distinct ' ~ plg_kpis.clean_text('referenced.' ~ referenced_column)
+                ~ ' as referenced_value from ' ~ relations[referenced_table] ~ ' as referenced) as ' ~ alias
+                ~ ' on ' ~ alias ~ '.referenced_value = ' ~ typed) -%}
+            {%- do checks.append({'column': column_name,
+                'problem': 'naming a value that ' ~ referenced_table ~ '.' ~ referenced_column ~ ' does not list',
+                'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null'}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set checked_rows = '(select ' ~ prepared | join(', ') ~ ' from ' ~ rows ~ ' as source_row) as checked'
+        ~ ((' ' ~ joins | join(' ')) if joins else '') -%}
+
+    {#- Freshness, in the same scan: the newest instant of the column the source's
+        loaded_at_field reads (typed as staging types it). -#}
+    {%- set counts_sql -%}
+        select
+        {%- for check in checks %}
+            sum(case when {{ check.condition }} then 1 else 0 end) as check_{{ loop.index }},
+        {%- endfor %}
+        {%- if freshness_column %}
+            cast(max({{ freshness_at }}) as {{ dbt.type_string() }}) as newest_at,
+        {%- endif %}
+            count(*) as row_count
+        from {{ checked_rows }}
+    {%- endset -%}
+    {%- set counts = run_query(counts_sql).rows[0] -%}
+    {%- if freshness_column -%}
+        {%- set newest_at = counts[checks | length] -%}
+        {%- if staged is not none -%}
+            {#- The staged rows are the other files' rows, typed the same way. -#}
+            {%- set staged_newest_at = run_query('select cast(max(' ~ freshness_column ~ ') as ' ~ dbt.type_string() ~ ') from ' ~ staged).rows[0][0] -%}
+            {%- set candidates = [newest_at, staged_newest_at] | reject('none') | list -%}
+            {%- set newest_at = candidates | max if candidates else none -%}
+        {%- endif -%}
+        {%- do stale.extend(plg_kpis.stale_input(source, newest_at)) -%}
+    {%- endif -%}
+    {%- for check in checks -%}
+        {%- set failing = counts[loop.index0] | int -%}
+        {%- if failing > 0 -%}
+            {%- set examples = run_query('select distinct checked.plg_key from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
+            {%- do problems.append(name ~ "." ~ check.column ~ ": " ~ failing ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
+                ~ plg_kpis.example_ids(key, examples)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {#- Conflicting duplicates: one id, different values (judged after typing, so exact
+        duplicates and the same instant written two ways are one row). -#}
+    {%- set typed_columns = [] -%}
+    {%- for column_name, column in source.columns.items() -%}
+        {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
+    {%- endfor -%}
+    {#- Ids are grouped by their hash (a number: far cheaper to group than text); the rows
+        whose id hash repeats are then compared as they are, so a collision costs a few
+        more rows, never a wrong answer. -#}
+    {%- set key_hash = plg_kpis.row_fingerprint([plg_kpis.clean_text(key)]) -%}
+    {%- set duplicates_sql -%}
+        {%- if staged is not none -%}
+        {#- The new rows, and the staged rows of the same ids: the staged rows are the
+            distinct typed rows of every other file, checked when they were staged. -#}
+        with new_rows as (
+            select distinct {{ typed_columns | join(', ') }}
+            from {{ rows }} as new_row
+        ),
+        distinct_rows as (
+            select * from new_rows
+            union
+            select {{ source.columns.keys() | join(', ') }}
+            from {{ staged }}
+            where {{ key }} in (select {{ key }} from new_rows)
+        ),
+        {%- else -%}
+        with repeated_ids as (
+            select {{ key_hash }} as repeated_id
+            from {{ relation }}
+            group by 1
+            having count(*) > 1
+        ),
+        distinct_rows as (
+            -- Only rows whose id repeats can conflict; the rest are not typed again.
+            select distinct {{ typed_columns | join(', ') }}
+            from {{ relation }}
+            where {{ key_hash }} in (select repeated_id from repeated_ids)
+        ),
+        {%- endif %}
+        conflicting as (
+            select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
+        )
+        select (select count(*) from conflicting) as conflicting_ids, {{ key }} from conflicting order by {{ key }} limit 5
+    {%- endset -%}
+    {%- set duplicates = run_query(duplicates_sql) -%}
+    {%- set staged_rows_agree = staged is none or duplicates.rows | length == 0 -%}
+    {%- if duplicates.rows | length > 0 and staged is none -%}
+        {%- set conflicting = duplicates.rows[0][0] | int -%}
+        {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
+            ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
+    {%- endif -%}
+    {{ return({'problems': problems, 'stale': stale, 'staged_rows_agree': staged_rows_agree}) }}
+{% endmacro %}

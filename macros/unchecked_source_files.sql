@@ -1,0 +1,75 @@
+{#- The files of a raw table checked file by file whose rows the input checks have not seen, or
+    none when every row must be checked. A table is checked file by file when its meta names
+    `checked_by_file` (`files`: the model summarising its files by day, as
+    base_product__events_files; `staged`: the model holding its distinct typed rows;
+    `staged_days`: the day summary of what `staged` holds) and its rows are files in var
+    data_dir. Its new files are enough when every file of the last build's summary is still
+    there with the same size and modification time, and the staged rows are exactly those
+    files' rows (their day summaries agree), so the other rows were checked when staged and
+    have not changed since. Never on a full refresh, nor for a table with a `references`
+    column (the referenced table may have lost a value an old row names). -#}
+{% macro unchecked_source_files(source) %}
+    {%- set by_file = source.meta.get('checked_by_file') -%}
+    {%- if not by_file or not var('data_dir') or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- for column in source.columns.values() if column.meta.references -%}
+        {{ return(none) }}
+    {%- endfor -%}
+    {%- set files = plg_kpis.existing_model_relation(by_file.files) -%}
+    {%- set staged = plg_kpis.existing_model_relation(by_file.staged) -%}
+    {%- set staged_days = plg_kpis.existing_model_relation(by_file.staged_days) -%}
+    {%- if files is none or staged is none or staged_days is none -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set state_sql -%}
+        with file_states as (
+            {{ plg_kpis.data_dir_file_states(source.name) }}
+        ),
+        known_files as (
+            select distinct source_file, file_size, file_modified_at from {{ files }}
+        ),
+        file_days as (
+            select occurred_on, sum(event_rows) as event_rows, sum(fingerprint) as fingerprint
+            from {{ files }}
+            group by occurred_on
+        ),
+        staged_file_days as (
+            select occurred_on, event_rows, fingerprint from {{ staged_days }}
+        ),
+        unstaged_days as (
+            select * from file_days
+            except
+            select * from staged_file_days
+        ),
+        unsummarised_days as (
+            select * from staged_file_days
+            except
+            select * from file_days
+        )
+        select
+            (select count(*) from known_files where not exists (
+                select 1 from file_states
+                where file_states.source_file = known_files.source_file
+                    and file_states.file_size = known_files.file_size
+                    and file_states.file_modified_at = known_files.file_modified_at)) as changed_files,
+            (select count(*) from unstaged_days) + (select count(*) from unsummarised_days) as differing_days
+    {%- endset -%}
+    {%- set state = run_query(state_sql).rows[0] -%}
+    {%- if state[0] | int > 0 or state[1] | int > 0 -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set new_files_sql -%}
+        with file_states as (
+            {{ plg_kpis.data_dir_file_states(source.name) }}
+        )
+        select source_file from file_states
+        where not exists (
+            select 1 from {{ files }} as known
+            where known.source_file = file_states.source_file
+                and known.file_size = file_states.file_size
+                and known.file_modified_at = file_states.file_modified_at)
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(new_files_sql).columns[0].values() | list) }}
+{% endmacro %}

@@ -1,0 +1,84 @@
+-- One row per file of raw product events and UTC day: the file's identity (path, size, last
+-- modification) and the count and sum of row fingerprints of its rows of that day. When the
+-- events are a folder of files (var data_dir), a build reads only the files that are new or
+-- whose size or modification time changed since its last build; every other file keeps its
+-- rows from then, so a nightly file costs a read of that file, not of the history. For a
+-- warehouse table, one row per day with source_file NULL, read every build.
+-- base_product__events_days adds the files up by day; stg_product__events reloads a day from
+-- only the files that hold it; the input checks read only the files not summarised here.
+-- `--full-refresh` reads every file again.
+{{ config(materialized='table') }}
+
+{%- set reads_files = var('data_dir') != '' %}
+{%- set file_states_sql = data_dir_file_states('product_events') %}
+{%- set previous = load_relation(this) if reads_files and not flags.FULL_REFRESH else none %}
+{#- The files to read: those without an identical identity (path, size, modification time) in
+    the table as the last build left it; every file on a first build or full refresh. -#}
+{%- set files_to_read = [] %}
+{%- if previous is not none and execute %}
+    {%- set unknown_files_sql = 'select source_file from (' ~ file_states_sql ~ ') as file_states'
+        ~ ' where not exists (select 1 from ' ~ previous ~ ' as known where known.source_file = file_states.source_file'
+        ~ ' and known.file_size = file_states.file_size and known.file_modified_at = file_states.file_modified_at)' %}
+    {%- for file in run_query(unknown_files_sql).columns[0].values() %}
+        {%- do files_to_read.append(quoted_string(file)) %}
+    {%- endfor %}
+{%- endif %}
+
+with
+
+file_states as (
+
+    {{ file_states_sql }}
+
+),
+
+{% if previous is not none -%}
+kept_days as (
+
+    select known.*
+    from {{ previous }} as known
+    inner join file_states
+        on known.source_file = file_states.source_file
+        and known.file_size = file_states.file_size
+        and known.file_modified_at = file_states.file_modified_at
+
+),
+
+{% endif -%}
+events_read as (
+
+    select * from {{ ref('base_product__events') }}
+    {% if previous is not none -%}
+    where {{ ('source_file in (' ~ files_to_read | join(', ') ~ ')') if files_to_read else '1 = 0' }}
+    {%- endif %}
+
+),
+
+days_read as (
+
+    {{ event_file_day_fingerprints('events_read') | indent(4) }}
+
+),
+
+final as (
+
+    {% if previous is not none -%}
+    select * from kept_days
+
+    union all
+
+    {% endif -%}
+    select
+        days_read.source_file,
+        file_states.file_size,
+        file_states.file_modified_at,
+        days_read.occurred_on,
+        days_read.event_rows,
+        days_read.fingerprint
+    from days_read
+    left join file_states
+        on days_read.source_file = file_states.source_file
+
+)
+
+select * from final
