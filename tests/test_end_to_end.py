@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import assert_marts_match_reference, build, read_mart, run_plg
+from conftest import assert_marts_match_reference, build, last_build_log, read_mart, run_plg
 import fixtures
 
 
@@ -144,6 +144,24 @@ def test_build_works_from_another_directory(tmp_path: Path) -> None:
     assert (elsewhere / "out.duckdb").is_file()
     assert (elsewhere / "out.duckdb.dbt" / "target" / "run_results.json").is_file()
     assert "stg_product__events" in result.stderr  # progress per node
+
+
+def test_engine_settings_reach_duckdb(tmp_path: Path) -> None:
+    """--threads, --memory-limit and --temp-dir are what DuckDB runs the build with (the
+    settings hook logs them); without them, the defaults: every core, 75% of memory, <db>.tmp."""
+    import duckdb
+
+    tiny = Path(__file__).parent / "data" / "tiny"
+    spill = tmp_path / "spill"
+    build(tiny, tmp_path / "set.duckdb", "--threads", "1", "--memory-limit", "1GB", "--temp-dir", str(spill))
+    assert f"DuckDB settings: threads 1, memory_limit 953.6 MiB, temp_directory {spill}" in last_build_log(tmp_path / "set.duckdb")
+
+    build(tiny, tmp_path / "default.duckdb")
+    with duckdb.connect() as connection:
+        connection.execute("set memory_limit = '75%'")
+        cores, memory = connection.execute("select current_setting('threads'), current_setting('memory_limit')").fetchone()
+    assert (f"DuckDB settings: threads {cores}, memory_limit {memory}, temp_directory {tmp_path / 'default.duckdb.tmp'}"
+            in last_build_log(tmp_path / "default.duckdb"))
 
 
 def test_time_zone_does_not_change_a_number(generated_csv: Path, built_generated: Path, tmp_path: Path) -> None:

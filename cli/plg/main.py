@@ -132,7 +132,7 @@ def cli() -> None:
 @click.option("--full-refresh", is_flag=True, help="Rebuild the incremental event models from every row (dbt build --full-refresh). Not needed after new, late or removed data: a build finds and reloads the days that changed.")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where dbt's target/ (manifest.json, run_results.json) and logs/ go. Default: <db>.dbt/ beside the database.")
-@click.option("--threads", type=click.IntRange(1, 64), default=None, help="Threads for dbt and DuckDB. Default: 2.")
+@click.option("--threads", type=click.IntRange(1, 64), default=None, help="How many models and tests dbt runs at once, and DuckDB's worker threads. Default: 2 for dbt, every core for DuckDB.")
 @click.option("--memory-limit", default=None, metavar="SIZE", help="DuckDB memory limit, e.g. 8GB or 75%. Default: 75%.")
 @click.option("--temp-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where DuckDB spills to disk when memory runs out. Default: <db>.tmp beside the database.")
