@@ -1,8 +1,8 @@
--- Product events, one row per event: exact duplicate rows (loader retries) are one row. The
--- largest input, read by several models, so it is an incremental table: a build reloads only
--- the days from the first one whose raw events changed (base_product__events_reload), which
--- after a nightly load is the new day plus any day that received late events.
--- `--full-refresh` rebuilds it from every row.
+-- Product events, one row per event: exact duplicate rows (loader retries) are one row, and
+-- only the rows whose id repeats are compared to find them. The largest input, read by several
+-- models, so it is an incremental table: a build reloads only the days from the first one
+-- whose raw events changed (base_product__events_reload), which after a nightly load is the
+-- new day plus any day that received late events. `--full-refresh` rebuilds it from every row.
 {{ config(
     materialized='incremental',
     incremental_strategy=event_incremental_strategy(),
@@ -28,29 +28,60 @@
     {%- set file_filter = ' and ' ~ (('source_file in (' ~ files | join(', ') ~ ')') if files else '1 = 0') %}
 {%- endif %}
 
+{%- set loaded_days = 'occurred_on >= (select reload_from from ' ~ ref('base_product__events_reload') ~ ')' ~ file_filter
+    if is_incremental() else '1 = 1' %}
+{%- set event_id_hash = row_fingerprint(['event_id']) %}
+{%- set event_columns = 'event_id, user_id, account_id, event_name, occurred_at, occurred_on' %}
+
 with
 
 events as (
 
     select * from {{ ref('base_product__events') }}
+    where {{ loaded_days }}
 
-    {% if is_incremental() -%}
-    where occurred_on >= (select reload_from from {{ ref('base_product__events_reload') }}){{ file_filter }}
-    {%- endif %}
+),
+
+event_ids as (
+
+    select event_id from {{ ref('base_product__events') }}
+    where {{ loaded_days }}
+
+),
+
+repeated_event_ids as (
+
+    -- The ids on more than one raw row (exact duplicates: a loader's retries), by a 64-bit
+    -- hash of the id: grouping a number is far cheaper than grouping every row's values, and
+    -- only these rows need comparing. A hash two ids share only sends a few more rows there.
+    select {{ event_id_hash }} as event_id_hash
+    from event_ids
+    group by 1
+    having count(*) > 1
+
+),
+
+single_rows as (
+
+    select {{ event_columns }}
+    from events
+    where {{ event_id_hash }} not in (select repeated_event_ids.event_id_hash from repeated_event_ids)
+
+),
+
+repeated_rows as (
+
+    select distinct {{ event_columns }}
+    from events
+    where {{ event_id_hash }} in (select repeated_event_ids.event_id_hash from repeated_event_ids)
 
 ),
 
 deduplicated as (
 
-    select distinct
-        event_id,
-        user_id,
-        account_id,
-        event_name,
-        occurred_at,
-        occurred_on
-
-    from events
+    select * from single_rows
+    union all
+    select * from repeated_rows
 
 )
 
