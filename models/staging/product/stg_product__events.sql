@@ -33,6 +33,9 @@
 {%- set event_id_hash = row_fingerprint(['event_id']) %}
 {%- set event_columns = 'event_id, user_id, account_id, event_name, occurred_at, occurred_on' %}
 
+-- The loaded events are imported three times, each read once: an engine may keep a CTE read
+-- twice in memory (DuckDB does), which held every typed row at 100 million events.
+
 with
 
 events as (
@@ -45,6 +48,13 @@ events as (
 event_ids as (
 
     select event_id from {{ ref('base_product__events') }}
+    where {{ loaded_days }}
+
+),
+
+events_to_compare as (
+
+    select * from {{ ref('base_product__events') }}
     where {{ loaded_days }}
 
 ),
@@ -72,7 +82,7 @@ single_rows as (
 repeated_rows as (
 
     select distinct {{ event_columns }}
-    from events
+    from events_to_compare
     where {{ event_id_hash }} in (select repeated_event_ids.event_id_hash from repeated_event_ids)
 
 ),
