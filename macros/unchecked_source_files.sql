@@ -50,26 +50,12 @@
         select
             (select count(*) from known_files where not exists (
                 select 1 from file_states
-                where file_states.source_file = known_files.source_file
-                    and file_states.file_size = known_files.file_size
-                    and file_states.file_modified_at = known_files.file_modified_at)) as changed_files,
+                where {{ plg_kpis.is_same_file('file_states', 'known_files') }})) as changed_files,
             (select count(*) from unstaged_days) + (select count(*) from unsummarised_days) as differing_days
     {%- endset -%}
     {%- set state = run_query(state_sql).rows[0] -%}
     {%- if state[0] | int > 0 or state[1] | int > 0 -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set new_files_sql -%}
-        with file_states as (
-            {{ plg_kpis.data_dir_file_states(source.name) }}
-        )
-        select source_file from file_states
-        where not exists (
-            select 1 from {{ files }} as known
-            where known.source_file = file_states.source_file
-                and known.file_size = file_states.file_size
-                and known.file_modified_at = file_states.file_modified_at)
-        order by 1
-    {%- endset -%}
-    {{ return(run_query(new_files_sql).columns[0].values() | list) }}
+    {{ return(plg_kpis.new_data_dir_files(source.name, files)) }}
 {% endmacro %}

@@ -16,10 +16,7 @@
     the table as the last build left it; every file on a first build or full refresh. -#}
 {%- set files_to_read = [] %}
 {%- if previous is not none and execute %}
-    {%- set unknown_files_sql = 'select source_file from (' ~ file_states_sql ~ ') as file_states'
-        ~ ' where not exists (select 1 from ' ~ previous ~ ' as known where known.source_file = file_states.source_file'
-        ~ ' and known.file_size = file_states.file_size and known.file_modified_at = file_states.file_modified_at)' %}
-    {%- for file in run_query(unknown_files_sql).columns[0].values() %}
+    {%- for file in new_data_dir_files('product_events', previous) %}
         {%- do files_to_read.append(quoted_string(file)) %}
     {%- endfor %}
 {%- endif %}
@@ -38,9 +35,7 @@ kept_days as (
     select known.*
     from {{ previous }} as known
     inner join file_states
-        on known.source_file = file_states.source_file
-        and known.file_size = file_states.file_size
-        and known.file_modified_at = file_states.file_modified_at
+        on {{ is_same_file('known', 'file_states') }}
 
 ),
 
