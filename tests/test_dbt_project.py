@@ -84,3 +84,49 @@ def test_documentation_covers_everything(built_sample) -> None:
 
     assert not undocumented, "undocumented: " + ", ".join(undocumented)
     assert {"exposure.plg_kpis.plg_terminal_report", "exposure.plg_kpis.plg_html_report"} <= set(manifest["exposures"])
+
+
+# Raw text and the UTC instant it must become (None: not a readable timestamp). On DuckDB the
+# common 'YYYY-MM-DDTHH:MM:SSZ' form takes a faster path than the rest; both are covered, with
+# the values where a looser reader would go wrong.
+TIMESTAMP_CASES = [
+    ("2025-01-01T10:00:00Z", "2025-01-01 10:00:00"),
+    (" 2025-01-01T10:00:00Z ", "2025-01-01 10:00:00"),
+    ("2024-02-29T23:59:59Z", "2024-02-29 23:59:59"),
+    ("2025-12-31T23:59:59Z", "2025-12-31 23:59:59"),
+    ("2025-01-01T24:00:00Z", "2025-01-02 00:00:00"),
+    ("2025-02-29T10:00:00Z", None),
+    ("2025-01-01T23:59:60Z", None),
+    ("2025-13-01T10:00:00Z", None),
+    ("2025-01-01T10:2 :14Z", None),
+    ("2025-01-01T10:00:00+02:00", "2025-01-01 08:00:00"),
+    ("2025-01-01T10:00:00-08:00", "2025-01-01 18:00:00"),
+    ("2025-01-01T10:00:00+05:30", "2025-01-01 04:30:00"),
+    ("2025-01-01T10:00:00.5+01:00", "2025-01-01 09:00:00.5"),
+    ("2025-01-01T10:00:00.123456Z", "2025-01-01 10:00:00.123456"),
+    ("2025-01-01 10:00:00", "2025-01-01 10:00:00"),
+    ("2025-01-01T10:00", "2025-01-01 10:00:00"),
+    ("2025-01-01", "2025-01-01 00:00:00"),
+    ("2025-01-01T10:00:00ZZ", None),
+    ("yesterday", None),
+]
+
+
+def test_timestamp_typing_reads_every_form(built_sample) -> None:
+    work, db_path, _ = built_sample
+    values = " union all ".join(
+        f"select {position} as position, {plg_literal(text)} as raw_value" for position, (text, _) in enumerate(TIMESTAMP_CASES))
+    query = ("select position, cast({{ plg_kpis.to_utc_timestamp('raw_value') }} as varchar) as read_as "
+             f"from ({values}) as cases order by position")
+    shown = dbt("show", "--inline", query, "--limit", "100", "--output", "json", "--log-format", "text",
+                db_path=db_path, work=work)
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    rows = json.loads(shown.stdout[shown.stdout.index("{"):shown.stdout.rindex("}") + 1])["show"]
+    read = {row["position"]: row["read_as"] for row in rows}
+    wrong = [(text, read.get(position), expected) for position, (text, expected) in enumerate(TIMESTAMP_CASES)
+             if read.get(position) != expected]
+    assert not wrong, wrong
+
+
+def plg_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
