@@ -86,9 +86,9 @@ def test_documentation_covers_everything(built_sample) -> None:
     assert {"exposure.plg_kpis.plg_terminal_report", "exposure.plg_kpis.plg_html_report"} <= set(manifest["exposures"])
 
 
-# Raw text and the UTC instant it must become (None: not a readable timestamp). On DuckDB the
-# common 'YYYY-MM-DDTHH:MM:SSZ' form takes a faster path than the rest; both are covered, with
-# the values where a looser reader would go wrong.
+# Raw text and the UTC instant it must become (None: not a readable timestamp). On DuckDB text
+# shaped 'YYYY-MM-DDTHH:MM:SSZ' takes a faster path than the rest; both are covered, with the
+# values where a looser reader would go wrong.
 TIMESTAMP_CASES = [
     ("2025-01-01T10:00:00Z", "2025-01-01 10:00:00"),
     (" 2025-01-01T10:00:00Z ", "2025-01-01 10:00:00"),
@@ -104,6 +104,8 @@ TIMESTAMP_CASES = [
     ("2025-01-01T10:00:00+05:30", "2025-01-01 04:30:00"),
     ("2025-01-01T10:00:00.5+01:00", "2025-01-01 09:00:00.5"),
     ("2025-01-01T10:00:00.123456Z", "2025-01-01 10:00:00.123456"),
+    ("2025-01-01T10:00:00.123Z", "2025-01-01 10:00:00.123"),
+    ("2025-01-01T10:00:00+00:00", "2025-01-01 10:00:00"),
     ("2025-01-01 10:00:00", "2025-01-01 10:00:00"),
     ("2025-01-01T10:00", "2025-01-01 10:00:00"),
     ("2025-01-01", "2025-01-01 00:00:00"),
