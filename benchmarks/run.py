@@ -1,17 +1,24 @@
 """Benchmark: `plg build` against a hand-written DuckDB script on the same files.
 
-    python benchmarks/run.py --accounts 250000          # about 10 million events
-    python benchmarks/run.py --accounts 2500000         # about 100 million events
+    python benchmarks/run.py --accounts 250000            # about 10 million events
+    python benchmarks/run.py --accounts 250000 --runs 3   # the same, medians of three runs
+    python benchmarks/run.py --accounts 2500000           # about 100 million events
 
-Steps, each in its own child process so that wall time and peak memory (RSS) are its own:
-1. generate the data set as Parquet (`plg generate`);
-2. the direct script (benchmarks/direct_marts.sql), computing the eight contract marts with
+The data set is generated once (`plg generate`, Parquet). Then, in each run, each step in its
+own child process so that wall time and peak memory (RSS) are its own:
+1. the direct script (benchmarks/direct_marts.sql), computing the eight contract marts with
    DuckDB alone, no dbt: the engine's own limit for this work;
-3. a full `plg build` (every model and data test);
-4. one more day of events dropped into product_events/ as a new file, then `plg build` again.
-After 2 and 3 (and again after 4) every cell of the eight marts is compared between the two.
-Prints a table of wall time, rows per second and peak RSS. Run it on a quiet machine: timings
-on a shared one are noisy; compare the ratios within one run.
+2. a full `plg build` (every model and data test) into a new database, with no saved dbt parse;
+3. one more day of events dropped into product_events/ as a new file, then `plg build` again
+   into the same database: the incremental build;
+4. `plg build` once more with nothing new: what any build costs on this project (starting dbt,
+   the input checks, about 150 nodes), whatever the data.
+After 2, 3 and 4 every cell of the eight marts is compared with the direct script's on the same
+files (it runs again, untimed, after the new day). A run starts from the generated files, so
+runs are alike. Prints, per step, the median wall time, rows per second and peak RSS, and the
+median of each run's ratios: the full build against the direct script, the later builds against
+the full build. Run it on a quiet machine: timings on a shared one are noisy; compare ratios
+within a run.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,6 +37,11 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+DIRECT = "direct DuckDB script"
+FULL = "plg build (full, with tests)"
+NEW_DAY = "plg build after one new day"
+NOTHING_NEW = "plg build with nothing new"
+NEXT_DAY_FILE = "part-next-day.parquet"
 MARTS = {
     "fct_self_serve_upgrade_rate": ["activation_month"],
     "fct_upgrade_intent_signal_rate": ["activity_month"],
@@ -110,7 +123,7 @@ def run_direct(data_dir: Path, db_path: Path, threads: int) -> dict:
         "connection.execute(open(sys.argv[2]).read())\n"
         "connection.close()\n"
     )
-    return measured([sys.executable, "-c", code, str(db_path), str(script_path)], "direct DuckDB script")
+    return measured([sys.executable, "-c", code, str(db_path), str(script_path)], DIRECT)
 
 
 def compare(direct_db: Path, plg_db: Path) -> list[str]:
@@ -154,61 +167,110 @@ def add_one_day(data_dir: Path) -> int:
                    strftime(timezone('UTC', cast(occurred_at as timestamptz)) + interval 1 day, '%Y-%m-%dT%H:%M:%SZ') as occurred_at
             from events, last_day
             where cast(timezone('UTC', cast(occurred_at as timestamptz)) as date) = last_day.day
-        ) to '{folder / "part-next-day.parquet"}' (format parquet)
+        ) to '{folder / NEXT_DAY_FILE}' (format parquet)
     """).fetchall()
     connection.close()
     return rows[0][0] if rows else 0
 
 
+def remove_database(db_path: Path) -> None:
+    """The database, and the artifacts and spill folders `plg build` keeps beside it."""
+    db_path.unlink(missing_ok=True)
+    for suffix in (".dbt", ".tmp"):
+        shutil.rmtree(db_path.with_name(db_path.name + suffix), ignore_errors=True)
+
+
+def one_run(plg: list[str], data_dir: Path, plg_db: Path, direct_db: Path, threads: int, events: int) -> tuple[list[dict], list[str]]:
+    """The four timed steps of one run, and the marts' differences with the direct script."""
+    (data_dir / "product_events" / NEXT_DAY_FILE).unlink(missing_ok=True)
+    remove_database(plg_db)
+    build = plg + ["build", "--data-dir", str(data_dir), "--db", str(plg_db), "--threads", str(threads)]
+    steps = [run_direct(data_dir, direct_db, threads) | {"rows": events}]
+    steps.append(measured(build, FULL) | {"rows": events})
+    differences = compare(direct_db, plg_db)
+
+    new_events = add_one_day(data_dir)
+    steps.append(measured(build, NEW_DAY) | {"rows": new_events})
+    run_direct(data_dir, direct_db, threads)
+    differences += [f"after the new day: {difference}" for difference in compare(direct_db, plg_db)]
+
+    steps.append(measured(build, NOTHING_NEW) | {"rows": 0})
+    differences += [f"after a build with nothing new: {difference}" for difference in compare(direct_db, plg_db)]
+    direct, full = steps[0]["seconds"], steps[1]["seconds"]
+    for step in steps:
+        step["ratio"] = step["seconds"] / (direct if step["step"] in (DIRECT, FULL) else full)
+    return steps, differences
+
+
+def median_steps(runs: list[list[dict]]) -> list[dict]:
+    """Per step, the median of its seconds, peak RSS and ratio over the runs."""
+    return [
+        {
+            "step": steps[0]["step"],
+            "rows": steps[0]["rows"],
+            "seconds": statistics.median(step["seconds"] for step in steps),
+            "peak_rss_mib": statistics.median(step["peak_rss_mib"] for step in steps),
+            "ratio": statistics.median(step["ratio"] for step in steps),
+        }
+        for steps in zip(*runs)
+    ]
+
+
+def print_table(generated: dict, medians: list[dict]) -> None:
+    print(f"{'step':<34}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak RSS':>12}  ratio")
+    for result in [generated, *medians]:
+        rows = result.get("rows", 0)
+        ratio = {DIRECT: "1.00 (the base)", FULL: f"{result.get('ratio', 0):.2f}x the direct script"}.get(
+            result["step"], f"{result.get('ratio', 0):.2f} of the full build" if "ratio" in result else "")
+        print(f"{result['step']:<34}{rows:>14,}{result['seconds']:>10.1f}{rows / result['seconds']:>14,.0f}"
+              f"{result['peak_rss_mib']:>9,.0f} MiB  {ratio}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accounts", type=int, default=250_000, help="accounts to generate (about 40 events each)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of the four steps; the table shows medians")
     parser.add_argument("--workdir", type=Path, default=None, help="where data and databases go (default: a temp folder)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="plg-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     data_dir, plg_db, direct_db = workdir / "raw", workdir / "plg.duckdb", workdir / "direct.duckdb"
     plg = [sys.executable, "-m", "plg"]
-    results = []
+    runs: list[list[dict]] = []
+    differences: list[str] = []
     try:
-        results.append(measured(plg + ["generate", "--out", str(data_dir), "--accounts", str(args.accounts),
-                                       "--format", "parquet"], "generate (Parquet)"))
+        shutil.rmtree(data_dir, ignore_errors=True)
+        generated = measured(plg + ["generate", "--out", str(data_dir), "--accounts", str(args.accounts),
+                                    "--format", "parquet"], "generate (Parquet)")
         import duckdb
 
         events = duckdb.connect().execute(
             f"select count(*) from read_parquet('{data_dir}/product_events*/**.parquet')" if (data_dir / "product_events").is_dir()
             else f"select count(*) from read_parquet('{data_dir}/product_events.parquet')").fetchall()[0][0]
-        results[-1]["rows"] = events
-
-        results.append(run_direct(data_dir, direct_db, args.threads) | {"rows": events})
-        if plg_db.exists():
-            plg_db.unlink()
-        results.append(measured(plg + ["build", "--data-dir", str(data_dir), "--db", str(plg_db), "--threads", str(args.threads)],
-                                "plg build (full, with tests)") | {"rows": events})
-        differences = compare(direct_db, plg_db)
-
-        new_events = add_one_day(data_dir)
-        results.append(measured(plg + ["build", "--data-dir", str(data_dir), "--db", str(plg_db), "--threads", str(args.threads)],
-                                "plg build after one new day") | {"rows": new_events})
-        run_direct(data_dir, direct_db, args.threads)
-        differences += [f"after the new day: {difference}" for difference in compare(direct_db, plg_db)]
+        generated["rows"] = events
+        for number in range(1, args.runs + 1):
+            steps, found = one_run(plg, data_dir, plg_db, direct_db, args.threads, events)
+            runs.append(steps)
+            differences += [f"run {number}: {difference}" for difference in found]
+            print(f"run {number}: " + ", ".join(f"{step['step']} {step['seconds']:.1f} s" for step in steps)
+                  + f"; full build {steps[1]['ratio']:.2f}x the direct script, after a new day "
+                  f"{steps[2]['ratio']:.2f} of the full build, nothing new {steps[3]['ratio']:.2f}", flush=True)
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    direct_seconds = results[1]["seconds"]
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}")
-    print(f"{'step':<32}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak RSS':>12}{'vs direct':>11}")
-    for result in results:
-        rows = result.get("rows", 0)
-        print(f"{result['step']:<32}{rows:>14,}{result['seconds']:>10.1f}{rows / result['seconds']:>14,.0f}"
-              f"{result['peak_rss_mib']:>9,.0f} MiB{result['seconds'] / direct_seconds:>10.2f}x")
-    print("\nMarts equal the direct script's, cell for cell." if not differences else "\nDIFFERENCES:\n" + "\n".join(differences))
-    print(json.dumps(results))
+          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}; " + ("one run" if len(runs) == 1 else f"medians of {len(runs)} runs"))
+    medians = median_steps(runs)
+    print_table(generated, medians)
+    print("\nMarts equal the direct script's, cell for cell, after every build." if not differences
+          else "\nDIFFERENCES:\n" + "\n".join(differences))
+    print(json.dumps({"generate": generated, "runs": runs, "medians": medians}))
     if differences:
         sys.exit(1)
 
