@@ -44,11 +44,15 @@
     {%- for name, relation in relations.items() -%}
         {%- set source = sources[name] -%}
         {%- set new_files = plg_kpis.unchecked_source_files(source) -%}
+        {#- Logged before each table's scan: `plg build` prints it as progress. -#}
         {%- if new_files is not none -%}
             {%- do log("Input checks: " ~ name ~ ", the rows of its " ~ new_files | length ~ " new file(s) only", info=True) -%}
+        {%- else -%}
+            {%- do log("Input checks: " ~ name ~ ", every row", info=True) -%}
         {%- endif -%}
         {%- set found = plg_kpis.check_raw_table(source, relation, relations, new_files) -%}
         {%- if new_files is not none and (found.problems or not found.staged_rows_agree) -%}
+            {%- do log("Input checks: " ~ name ~ ", every row (its new files' rows did not settle it)", info=True) -%}
             {%- set found = plg_kpis.check_raw_table(source, relation, relations, none) -%}
         {%- endif -%}
         {%- do problems.extend(found.problems) -%}

@@ -144,6 +144,14 @@ def test_build_works_from_another_directory(tmp_path: Path) -> None:
     assert (elsewhere / "out.duckdb").is_file()
     assert (elsewhere / "out.duckdb.dbt" / "target" / "run_results.json").is_file()
     assert "stg_product__events" in result.stderr  # progress per node
+    # and per raw table, before any node: the input checks run first and take a while on a
+    # large table. Every table is read in full on a first build.
+    progress = result.stderr.splitlines()
+    checks = [line.strip() for line in progress if line.strip().startswith("Input checks: ")]
+    assert sorted(checks) == sorted(f"Input checks: {table}, every row" for table in (
+        "accounts", "users", "plans", "product_events", "subscription_changes", "upsell_purchases", "sales_touches"))
+    first_node = next(index for index, line in enumerate(progress) if line.strip().startswith(("OK ", "PASS ")))
+    assert max(progress.index(line) for line in progress if line.strip() in checks) < first_node
 
 
 def test_engine_settings_reach_duckdb(tmp_path: Path) -> None:

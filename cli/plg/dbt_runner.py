@@ -144,8 +144,11 @@ def dbt_arguments(
     return args
 
 
-def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome], None] | None = None) -> BuildOutcome:
-    """Run one dbt command in this process and report each finished node to `on_node`."""
+def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome], None] | None = None,
+            on_step: Callable[[str], None] | None = None) -> BuildOutcome:
+    """Run one dbt command in this process; report each finished node to `on_node`, and each
+    step the project's macros log (the engine settings, each raw table's input checks) to
+    `on_step`, as it happens: the input checks of a large table take a while before any node."""
     from dbt.cli.main import dbtRunner  # imported here: dbt is slow to import
 
     os.environ.update(env)
@@ -156,6 +159,10 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
     def listen(event: Any) -> None:
         if event.info.name == "JinjaLogWarning":  # exceptions.warn() in the project's macros
             warnings.append(str(event.data.msg))
+            return
+        if event.info.name == "JinjaLogInfo":  # log(..., info=True) in the project's macros
+            if on_step is not None:
+                on_step(str(event.data.msg))
             return
         if event.info.name != "NodeFinished":
             return
@@ -218,6 +225,11 @@ def release_spark() -> None:
     session = SparkSession.getActiveSession() or getattr(SparkSession, "_instantiatedSession", None)
     if session is not None:
         session.stop()
+
+
+def print_step(message: str, stream=None) -> None:
+    """One progress line for a step the project logs."""
+    print(f"  {message}", file=stream or sys.stderr, flush=True)
 
 
 def print_node(node: NodeOutcome, stream=None) -> None:

@@ -229,7 +229,7 @@ def _run_build(args: list[str], env: dict[str, str], artifacts: Path, destinatio
     from plg import dbt_runner
 
     try:
-        outcome = dbt_runner.run_dbt(args, env, on_node=dbt_runner.print_node)
+        outcome = dbt_runner.run_dbt(args, env, on_node=dbt_runner.print_node, on_step=dbt_runner.print_step)
     except Exception as error:  # dbt itself broke: not the user's data
         fail(f"dbt could not run: {error}", EXIT_USAGE)
     if outcome.error:
