@@ -220,8 +220,14 @@ def print_table(generated: dict, medians: list[dict]) -> None:
     print(f"{'step':<34}{'rows':>14}{'seconds':>10}{'rows/s':>14}{'peak RSS':>12}  ratio")
     for result in [generated, *medians]:
         rows = result.get("rows", 0)
-        ratio = {DIRECT: "1.00 (the base)", FULL: f"{result.get('ratio', 0):.2f}x the direct script"}.get(
-            result["step"], f"{result.get('ratio', 0):.2f} of the full build" if "ratio" in result else "")
+        if "ratio" not in result:  # the data generation: no ratio
+            ratio = ""
+        elif result["step"] == DIRECT:
+            ratio = "1.00 (the base)"
+        elif result["step"] == FULL:
+            ratio = f"{result['ratio']:.2f}x the direct script"
+        else:
+            ratio = f"{result['ratio']:.2f} of the full build"
         print(f"{result['step']:<34}{rows:>14,}{result['seconds']:>10.1f}{rows / result['seconds']:>14,.0f}"
               f"{result['peak_rss_mib']:>9,.0f} MiB  {ratio}")
 
