@@ -89,9 +89,11 @@ def test_incremental_builds_equal_full_builds(work: Path) -> None:
     header, events = read_rows(raw / "product_events.csv")
     last_day = max(row[4][:10] for row in events)
 
-    # 1. Nothing changed: nothing is reloaded.
+    # 1. Nothing changed: nothing is reloaded (the event models from the month after the last).
     build(raw, db_path)
-    assert reload_points(db_path) == {"events": None, "activations": None, "activity": None}
+    year, month = int(last_day[:4]), int(last_day[5:7])
+    month_after = dt.date(year + (month == 12), month % 12 + 1, 1).isoformat()
+    assert reload_points(db_path) == {"events": None, "activations": month_after, "activity": month_after}
 
     # 2. A new day of events in a new file, and a self-serve upgrade that day: only that day's
     #    events are reloaded, and the models built on them from its month on.

@@ -1,7 +1,6 @@
--- One row: the first month from which each incremental event model must be rebuilt (NULL
--- when nothing it depends on changed since its last build), found by comparing what they
--- depend on now with what they were last built from (int_event_models_applied_days and
--- int_event_models_applied_plans, written after them):
+-- One row: the first month from which each incremental event model must be rebuilt, found by
+-- comparing what they depend on now with what they were last built from
+-- (int_event_models_applied_days and int_event_models_applied_plans, written after them):
 -- - the staged events, day by day (stg_product__events_days: count and sum of row
 --   fingerprints of the raw rows): a late event of any age reloads its month and every later
 --   one;
@@ -11,7 +10,9 @@
 -- - the settings they are computed with (the activation and upgrade-intent event names): a
 --   change reloads everything.
 -- After a full refresh, or when what they were last built from is unknown, everything is
--- reloaded.
+-- reloaded. When nothing changed, the month after the last staged event's: nothing to rebuild.
+-- A month rather than NULL, so that the engine skips every stored event by its min/max
+-- statistics; a comparison with NULL selects no row too, but DuckDB reads them all to find out.
 {{ config(materialized='table') }}
 
 {%- set applied_days = existing_model_relation('int_event_models_applied_days') %}
@@ -59,8 +60,11 @@ settings_changed as (
 
 bounds as (
 
-    -- The first month of any event ("everything"), from the staged days, not the events.
-    select {{ period_start('month', 'min(occurred_on)') }} as first_month
+    -- The first month of any event ("everything") and the month after the last ("nothing"),
+    -- from the staged days, not the events.
+    select
+        {{ period_start('month', 'min(occurred_on)') }} as first_month,
+        {{ period_start('month', dbt.dateadd('month', 1, 'max(occurred_on)')) }} as after_last_month
     from {{ ref('stg_product__events_days') }}
 
 ),
@@ -70,10 +74,12 @@ final as (
     select
         case
             when {{ 'false' if knows_last_build else 'true' }} or settings_changed.is_changed then bounds.first_month
+            when changed_days.reload_from is null then bounds.after_last_month
             else {{ period_start('month', 'changed_days.reload_from') }}
         end as activations_reload_from,
         case
             when {{ 'false' if knows_last_build else 'true' }} or settings_changed.is_changed then bounds.first_month
+            when changed_days.reload_from is null and changed_plans.reload_from is null then bounds.after_last_month
             when changed_days.reload_from is null then {{ period_start('month', 'changed_plans.reload_from') }}
             when changed_plans.reload_from is null then {{ period_start('month', 'changed_days.reload_from') }}
             else {{ period_start('month', 'least(changed_days.reload_from, cast(changed_plans.reload_from as date))') }}
