@@ -20,6 +20,7 @@ import duckdb
 import pytest
 
 from conftest import assert_marts_match_reference, build, last_build_log
+from reference_kpis import next_month
 
 # Logged by the input checks when they read only the rows of new files of events.
 CHECKED_NEW_FILES_ONLY = "Input checks: product_events, the rows of its"
@@ -91,8 +92,7 @@ def test_incremental_builds_equal_full_builds(work: Path) -> None:
 
     # 1. Nothing changed: nothing is reloaded (the event models from the month after the last).
     build(raw, db_path)
-    year, month = int(last_day[:4]), int(last_day[5:7])
-    month_after = dt.date(year + (month == 12), month % 12 + 1, 1).isoformat()
+    month_after = next_month(dt.date.fromisoformat(last_day)).isoformat()
     assert reload_points(db_path) == {"events": None, "activations": month_after, "activity": month_after}
 
     # 2. A new day of events in a new file, and a self-serve upgrade that day: only that day's
@@ -241,5 +241,5 @@ def test_grain_test_of_the_user_months_checks_the_rebuilt_months(work: Path, tmp
         return result.returncode == 0
 
     assert not grain_test_passes(month)
-    assert grain_test_passes(dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1))
+    assert grain_test_passes(next_month(month))
     assert grain_test_passes(None)
