@@ -24,10 +24,9 @@ from typing import Any
 import pytest
 
 from conftest import CONTRACT_MARTS
-from reference_kpis import MART_KEYS, compare_marts, compute_kpis
+from reference_kpis import MART_KEYS, TABLE_COLUMNS, compare_marts, compute_kpis
 
 TINY = Path(__file__).parent / "data" / "tiny"
-RAW_TABLES = ("accounts", "users", "plans", "product_events", "subscription_changes", "upsell_purchases", "sales_touches")
 
 requires_postgres = pytest.mark.skipif(
     os.environ.get("PLG_TEST_POSTGRES") != "1",
@@ -174,7 +173,7 @@ def test_postgres_raw_tables_are_text(postgres_built: dict[str, str], postgres: 
         cursor.execute("select table_name, column_name, data_type from information_schema.columns "
                        "where table_schema = %s", [raw_schema])
         columns = cursor.fetchall()
-    assert {row[0] for row in columns} == set(RAW_TABLES)
+    assert {row[0] for row in columns} == set(TABLE_COLUMNS)
     assert {row[2] for row in columns} == {"text"}
 
 
