@@ -173,7 +173,7 @@ def parse_timestamp(value: Any) -> dt.datetime | None:
     else:
         text = str(value).strip()
         try:
-            moment = dt.datetime.fromisoformat(text)
+            moment = dt.datetime.fromisoformat(text.upper())  # ISO 8601 allows 't' and 'z'
         except ValueError as exc:
             raise ValueError(f"cannot read timestamp {text!r}") from exc
     if moment.tzinfo is not None:

@@ -69,7 +69,8 @@ def assert_match_reference(expected: dict[str, list[dict[str, Any]]], actual: di
 
 
 def with_more_events(data_dir: Path, folder: Path) -> Path:
-    """The data set plus a new day of events (a new file) and late events in an old month."""
+    """The data set plus a new day of events (a new file) and late events in an old month (one
+    written with a lower-case `t` and `z`, as ISO 8601 allows)."""
     import csv
 
     shutil.copytree(data_dir, folder)
@@ -80,7 +81,7 @@ def with_more_events(data_dir: Path, folder: Path) -> Path:
     new_rows = [[f"next-{row[0]}", row[1], row[2], row[3], "2026-01-01" + row[4][10:]]
                 for row in events if row[4].startswith(last_day)]
     late_rows = [["late-1", activation[1], activation[2], activation[3], "2025-03-14T08:00:00+02:00"],
-                 ["late-2", activation[1], activation[2], "paywall_hit", "2025-03-14T09:00:00Z"]]
+                 ["late-2", activation[1], activation[2], "paywall_hit", "2025-03-14t09:00:00z"]]
     (folder / "product_events").mkdir()
     for name, rows in (("day-2026-01-01.csv", new_rows), ("late.csv", late_rows)):
         with open(folder / "product_events" / name, "w", newline="", encoding="utf-8") as handle:
