@@ -1,11 +1,14 @@
 {#- The row checks of one raw table (`relation`, the source `source`), then a few example ids for
-    each failing check: a dict of `problems` and `stale` (sentences) and `staged_rows_agree`.
+    each failing check: a dict of `problems`, `notes` and `stale` (sentences) and
+    `staged_rows_agree`. A reference whose column has `references_severity: warn` gives a note,
+    not a problem: the build goes on.
     With `new_files` a list, only the rows of those files are checked, and the ids of their
     rows are compared with the rows staged from the other files (staged_rows_agree is false
     when one differs); with `new_files` none, every row. -#}
 {% macro check_raw_table(source, relation, relations, new_files) %}
     {%- set name = source.name -%}
     {%- set problems = [] -%}
+    {%- set notes = [] -%}
     {%- set stale = [] -%}
     {%- set key = source.meta.primary_key -%}
     {%- set staged = plg_kpis.existing_model_relation(source.meta.checked_by_file.staged) if new_files is not none else none -%}
@@ -59,7 +62,8 @@
                 ~ ' on ' ~ alias ~ '.referenced_value = ' ~ typed) -%}
             {%- do checks.append({'column': column_name,
                 'problem': 'naming a value that ' ~ referenced_table ~ '.' ~ referenced_column ~ ' does not list',
-                'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null'}) -%}
+                'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null',
+                'severity': column.meta.get('references_severity', 'error')}) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- set checked_rows = '(select ' ~ prepared | join(', ') ~ ' from ' ~ rows ~ ' as source_row) as checked'
@@ -93,8 +97,8 @@
         {%- set failing = counts[loop.index0] | int -%}
         {%- if failing > 0 -%}
             {%- set examples = run_query('select distinct checked.plg_key from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
-            {%- do problems.append(name ~ "." ~ check.column ~ ": " ~ failing ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
-                ~ plg_kpis.example_ids(key, examples)) -%}
+            {%- do (notes if check.get('severity') == 'warn' else problems).append(name ~ "." ~ check.column ~ ": " ~ failing
+                ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem ~ plg_kpis.example_ids(key, examples)) -%}
         {%- endif -%}
     {%- endfor -%}
 
@@ -149,5 +153,5 @@
         {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
             ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
     {%- endif -%}
-    {{ return({'problems': problems, 'stale': stale, 'staged_rows_agree': staged_rows_agree}) }}
+    {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_rows_agree': staged_rows_agree}) }}
 {% endmacro %}

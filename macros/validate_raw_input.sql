@@ -3,7 +3,8 @@
     Driven by the sources' meta (see models/staging/*/_*__sources.yml): for every raw table,
     it must exist with every column; its primary key may not be missing or conflict (two rows
     with one id and different values; exact duplicates are fine); a `required` column may not be
-    empty; a typed column must be readable; a `references` column must name an existing row.
+    empty; a typed column must be readable; a `references` column must name an existing row (or,
+    with `references_severity: warn`, is only reported: the build goes on and counts the row).
     Every problem is listed in one message with the table, the column, the number of rows and a
     few offending ids. -#}
 {% macro validate_raw_input() %}
@@ -15,6 +16,7 @@
         {%- do sources.update({source.name: source}) -%}
     {%- endfor -%}
     {%- set problems = [] -%}
+    {%- set notes = [] -%}
     {%- set stale = [] -%}
     {%- set relations = {} -%}
 
@@ -56,9 +58,13 @@
             {%- set found = plg_kpis.check_raw_table(source, relation, relations, none) -%}
         {%- endif -%}
         {%- do problems.extend(found.problems) -%}
+        {%- do notes.extend(found.notes) -%}
         {%- do stale.extend(found.stale) -%}
     {%- endfor -%}
 
+    {%- if notes and not problems -%}
+        {%- do exceptions.warn("Unlisted reference: " ~ notes | join('; ') ~ ". The build goes on and counts these rows; check that the referenced table is complete.") -%}
+    {%- endif -%}
     {%- if stale and not problems -%}
         {%- do exceptions.warn("Stale input: " ~ stale | join('; ') ~ ". The build goes on; check that the loads are running.") -%}
     {%- endif -%}

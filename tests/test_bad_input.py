@@ -14,7 +14,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import assert_marts_match_reference, build, last_build_log, mart_fingerprints, run_plg
+from conftest import assert_marts_match_reference, build, last_build_log, mart_fingerprints, read_mart, run_plg
 
 TINY = Path(__file__).parent / "data" / "tiny"
 
@@ -75,10 +75,6 @@ BROKEN = {
     "unknown_plan": (
         append_rows("subscription_changes", ["c9,a2,u2,2025-03-01T00:00:00Z,starter,platinum,49,999,1,1,self_serve"]),
         ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
-    ),
-    "unknown_account": (
-        append_rows("subscription_changes", ["c9,nobody,,2025-03-01T00:00:00Z,free,starter,0,49,1,1,self_serve"]),
-        ["subscription_changes.account_id", "1 row", "accounts.account_id", "c9"],
     ),
     "missing_column": (drop_column("users", "persona"), ["users.persona", "missing column"]),
     "missing_table": (remove_table("plans"), ["plans", "no file"]),
@@ -203,6 +199,25 @@ def test_messy_input_gives_the_same_marts(tmp_path: Path) -> None:
     build(messy, db_messy)
     assert mart_fingerprints(db_clean) == mart_fingerprints(db_messy)
     assert_marts_match_reference(messy, db_messy)
+
+
+def test_a_change_of_an_account_missing_from_accounts_is_counted_with_a_warning(tmp_path: Path) -> None:
+    """Not an error in the contract (only unknown plans are): the build goes on, says which rows,
+    and the account's MRR counts."""
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY, raw)
+    append_rows("subscription_changes", ["c9,nobody,,2025-03-01T00:00:00Z,free,starter,0,49,1,1,self_serve"])(raw)
+    db_path = tmp_path / "kpis.duckdb"
+    result = build(raw, db_path)
+    for word in ["Warning: Unlisted reference", "subscription_changes.account_id", "1 row", "accounts.account_id", "c9"]:
+        assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
+    assert_marts_match_reference(raw, db_path)
+    march = next(row for row in read_mart(db_path, "fct_arpa") if str(row["revenue_month"]) == "2025-03-01")
+    clean = tmp_path / "clean.duckdb"
+    build(TINY, clean)
+    march_before = next(row for row in read_mart(clean, "fct_arpa") if str(row["revenue_month"]) == "2025-03-01")
+    assert march["paying_accounts"] == march_before["paying_accounts"] + 1
+    assert march["ending_mrr"] == march_before["ending_mrr"] + 49
 
 
 def test_bad_usage_exits_2(tmp_path: Path) -> None:
