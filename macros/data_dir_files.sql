@@ -1,18 +1,38 @@
 {#- The files of raw table `table_name` in the folder of var `data_dir` (DuckDB only), in
-    order: `<table>.csv`, `<table>.parquet` and the CSV and Parquet files of a folder
-    `<table>/`. An empty list when data_dir is not set, or while parsing. -#}
+    order: `<table>.csv` and `<table>.parquet`, and every CSV or Parquet file under a folder
+    `<table>/`, at any depth (`<table>/day=2026-01-01/part-0.parquet` too). The extension's
+    case does not matter. Under `<table>/`, a file or folder whose name starts with `.` or `_`
+    is not data and is passed over: hidden files (`._x.csv` a copy from macOS leaves) and the
+    bookkeeping of Spark and Hadoop (`_SUCCESS`, `_temporary/` while a job writes). An empty
+    list when data_dir is not set, or while parsing. -#}
 {% macro data_dir_files(table_name) %}
     {%- if not execute or not var('data_dir') -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set pattern_base = var('data_dir').rstrip('/') ~ '/' ~ table_name -%}
-    {%- set patterns = [pattern_base ~ '.csv', pattern_base ~ '/*.csv', pattern_base ~ '.parquet', pattern_base ~ '/*.parquet'] -%}
-    {%- set globs = [] -%}
-    {%- for pattern in patterns -%}
-        {%- do globs.append('select file from glob(' ~ plg_kpis.quoted_string(pattern) ~ ')') -%}
-    {%- endfor -%}
+    {%- set folder = plg_kpis.normal_path(var('data_dir')) -%}
+    {%- set table_folder = folder ~ ('/' if folder and not folder.endswith('/') else '') ~ table_name -%}
     {%- call statement('plg_find_files', fetch_result=True, auto_begin=False) -%}
-        {{ globs | join(' union all ') }} order by 1
+        select file from glob({{ plg_kpis.quoted_string(table_folder ~ '.*') }})
+        union all
+        select file from glob({{ plg_kpis.quoted_string(table_folder ~ '/**') }})
+        order by 1
     {%- endcall -%}
-    {{ return(load_result('plg_find_files').table.columns[0].values() | list) }}
+    {%- set files = [] -%}
+    {%- for file in load_result('plg_find_files').table.columns[0].values() -%}
+        {%- set name = file.split('/')[-1] -%}
+        {%- set extension = name.split('.')[-1] | lower if '.' in name else '' -%}
+        {%- if file.startswith(table_folder ~ '/') -%}
+            {#- The parts of the path below <table>/: none may start with '.' or '_'. -#}
+            {%- set passed_over = [] -%}
+            {%- for part in file[table_folder | length + 1:].split('/') if part[:1] in ('.', '_') -%}
+                {%- do passed_over.append(part) -%}
+            {%- endfor -%}
+            {%- if extension in ('csv', 'parquet') and not passed_over -%}
+                {%- do files.append(file) -%}
+            {%- endif -%}
+        {%- elif name | lower in (table_name ~ '.csv', table_name ~ '.parquet') -%}
+            {%- do files.append(file) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(files) }}
 {% endmacro %}

@@ -1,6 +1,6 @@
 {#- When var `data_dir` names a folder, make each raw table of the project's sources a view over
     its files there: `<table>.csv`, `<table>.parquet`, or a sub-folder `<table>/` of such files
-    that together make the table. Every column is read as text; typing is staging's job. One
+    (at any depth) that together make the table (data_dir_files). Every column is read as text; typing is staging's job. One
     more column, plg_source_file, names the file of each row (a filter on it reads only the
     files it names). Runs as an on-run-start hook; a table with no file stops the run with a
     message naming it. -#}
@@ -37,7 +37,7 @@
         {%- set csv_files = [] -%}
         {%- set parquet_files = [] -%}
         {%- for file in plg_kpis.data_dir_files(source.name) -%}
-            {%- if file.endswith('.csv') -%}
+            {%- if (file | lower).endswith('.csv') -%}
                 {%- do csv_files.append(plg_kpis.quoted_string(file)) -%}
             {%- else -%}
                 {%- do parquet_files.append(plg_kpis.quoted_string(file)) -%}

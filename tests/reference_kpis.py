@@ -278,23 +278,15 @@ def _read_data_file(path: Path) -> list[Row]:
 
 
 def _table_files(data_dir: Path, table: str) -> list[Path]:
-    """The files that together make one table: a single file or a sub-folder of files."""
-    sources: list[Path] = []
-    for suffix in (".csv", ".parquet"):
-        candidate = data_dir / f"{table}{suffix}"
-        if candidate.is_file():
-            sources.append(candidate)
+    """The files that together make one table: a single file, or the CSV and Parquet files
+    of a sub-folder at any depth, except where a name below it starts with '.' or '_'."""
+    sources = sorted(path for path in data_dir.iterdir()
+                     if path.is_file() and path.name.lower() in (f"{table}.csv", f"{table}.parquet"))
     folder = data_dir / table
-    if folder.is_dir():
-        sources.extend(
-            sorted(
-                path
-                for path in folder.iterdir()
-                if path.is_file()
-                and not path.name.startswith(".")
-                and path.suffix.lower() in (".csv", ".parquet")
-            )
-        )
+    for directory, folders, names in os.walk(folder):
+        folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
+        sources.extend(Path(directory) / name for name in sorted(names)
+                       if not name.startswith((".", "_")) and Path(name).suffix.lower() in (".csv", ".parquet"))
     if not sources:
         raise ValueError(f"table {table}: no {table}.csv, {table}.parquet or {table}/ in {data_dir}")
     return sources

@@ -291,6 +291,33 @@ def test_typed_parquet_and_mixed_folders_give_the_same_marts(tmp_path: Path) -> 
     assert mart_fingerprints(db_csv) == mart_fingerprints(db_typed)
 
 
+def test_nested_event_folders_are_read_and_bookkeeping_files_passed_over(tmp_path: Path) -> None:
+    """Events split over a folder with sub-folders (Hive-style day=... folders, an upper-case
+    extension), beside what other tools leave there: a macOS `._` file, Spark's `_SUCCESS`
+    and `_temporary/` (here holding a row that would conflict), a hidden folder. The same marts
+    as the one-file table, equal to the reference."""
+    nested = tmp_path / "nested"
+    shutil.copytree(TINY, nested)
+    (nested / "product_events.csv").unlink()
+    with open(TINY / "product_events.csv", newline="", encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    parts = {"product_events/first.csv": rows[:1], "product_events/day=2025-01/part-0.CSV": rows[1:3],
+             "product_events/day=2025-02/hour=10/part-0.csv": rows[3:]}
+    conflicting = [["e1", "u2", "a2", "report_shared", "2025-02-01T00:00:00Z"]]
+    for name, part_rows in [*parts.items(), ("product_events/_temporary/0/part-9.csv", conflicting),
+                            ("product_events/.partial/part-9.csv", conflicting)]:
+        (nested / name).parent.mkdir(parents=True, exist_ok=True)
+        with open(nested / name, "w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([header, *part_rows])
+    (nested / "product_events/._first.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
+    (nested / "product_events/_SUCCESS").write_text("")
+    db_one, db_nested = tmp_path / "one.duckdb", tmp_path / "nested.duckdb"
+    build(TINY, db_one)
+    build(nested, db_nested)
+    assert mart_fingerprints(db_one) == mart_fingerprints(db_nested)
+    assert_marts_match_reference(nested, db_nested)
+
+
 def test_a_folder_name_with_a_quote_is_data_not_code(tmp_path: Path) -> None:
     data_dir = tmp_path / "it's raw data; drop table x"
     shutil.copytree(TINY, data_dir)

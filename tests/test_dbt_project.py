@@ -135,3 +135,36 @@ def test_timestamp_typing_reads_every_form(built_sample) -> None:
 
 def plg_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def test_the_files_of_a_table_are_found_alike_by_dbt_and_the_loader(built_sample, tmp_path: Path) -> None:
+    """The DuckDB path (macro data_dir_files), the warehouse loader and the reference reader
+    take the same files: nested folders and any extension case read; hidden and underscore
+    files and folders below the table's folder passed over, even when data_dir has such parts."""
+    sys.path.insert(0, str(PROJECT / "cli"))
+    from plg.loaders import RAW_TABLES, table_files
+    from reference_kpis import _table_files
+
+    work, db_path, _ = built_sample
+    data_dir = tmp_path / "_exports" / ".raw"
+    read = ["product_events.CSV", "product_events/a.csv", "product_events/b.Parquet",
+            "product_events/day=2026-01-01/part-0.csv", "product_events/day=2026-01-02/x/part-0.parquet"]
+    passed_over = ["product_events.csv.bak", "product_events/notes.txt", "product_events/._a.csv", "product_events/.x/a.csv",
+                   "product_events/_SUCCESS", "product_events/_temporary/0/part-0.csv", "product_events/day=2026-01-01/_part.csv"]
+    for name in read + passed_over:
+        (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        (data_dir / name).write_text("")
+    for table in RAW_TABLES:
+        if table != "product_events":
+            (data_dir / f"{table}.csv").write_text("")
+
+    expected = sorted(str(data_dir / name) for name in read)
+    assert sorted(str(path) for path in table_files(data_dir)["product_events"]) == expected
+    assert sorted(str(path) for path in _table_files(data_dir, "product_events")) == expected
+    for written in (str(data_dir), str(data_dir) + "/", str(data_dir.parent) + "/./" + data_dir.name):
+        query = "select '{{ plg_kpis.data_dir_files(\"product_events\") | join(\"|\") }}' as files"
+        shown = dbt("show", "--inline", query, "--output", "json", "--log-format", "text",
+                    "--vars", json.dumps({"data_dir": written}), db_path=tmp_path / "files.duckdb", work=work)
+        assert shown.returncode == 0, shown.stdout[-3000:]
+        files = json.loads(shown.stdout[shown.stdout.index("{"):shown.stdout.rindex("}") + 1])["show"][0]["files"]
+        assert sorted(files.split("|")) == expected, written

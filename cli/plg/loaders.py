@@ -207,16 +207,22 @@ def close_handle(handle: Any) -> None:
 
 
 def table_files(data_dir: Path) -> dict[str, list[Path]]:
-    """Each raw table's files: `<table>.csv`, `<table>.parquet`, or `<table>/*.csv|parquet`.
-    A table with no file stops the load with the message of the DuckDB path."""
+    """Each raw table's files, by the rule of the DuckDB path (macro data_dir_files):
+    `<table>.csv`, `<table>.parquet`, and every CSV or Parquet file under `<table>/` at any
+    depth, whatever the extension's case, passing over a file or folder below `<table>/` whose
+    name starts with `.` or `_` (hidden files, Spark's `_SUCCESS` and `_temporary/`). A table
+    with no file stops the load with the message of the DuckDB path."""
     folder = Path(data_dir)
     found: dict[str, list[Path]] = {}
     missing = []
     for table in RAW_TABLES:
-        files = [path for path in (folder / f"{table}.csv", folder / f"{table}.parquet") if path.is_file()]
+        files = [path for path in folder.glob(f"{table}.*")
+                 if path.name.lower() in (f"{table}.csv", f"{table}.parquet") and path.is_file()]
         part_folder = folder / table
         if part_folder.is_dir():
-            files += [path for path in part_folder.iterdir() if path.suffix in (".csv", ".parquet") and path.is_file()]
+            files += [path for path in part_folder.rglob("*")
+                      if path.suffix.lower() in (".csv", ".parquet") and path.is_file()
+                      and not any(part.startswith((".", "_")) for part in path.relative_to(part_folder).parts)]
         if files:
             found[table] = sorted(files, key=str)
         else:
@@ -234,8 +240,8 @@ def _duckdb_literal(path: Path) -> str:
 
 def duckdb_reader_sql(files: list[Path]) -> str:
     """One table's files as a DuckDB query, every column as text (the DuckDB path's readers)."""
-    csv_files = [_duckdb_literal(path) for path in files if path.suffix == ".csv"]
-    parquet_files = [_duckdb_literal(path) for path in files if path.suffix == ".parquet"]
+    csv_files = [_duckdb_literal(path) for path in files if path.suffix.lower() == ".csv"]
+    parquet_files = [_duckdb_literal(path) for path in files if path.suffix.lower() == ".parquet"]
     readers = []
     if csv_files:
         readers.append(
@@ -326,7 +332,7 @@ def load_spark(credentials: Any, files: dict[str, list[Path]], raw_schema: str,
     # Spark refuses nanosecond timestamps in Parquet (pandas and pyarrow write them): those
     # columns are read as numbers and turned back into instants, to the microsecond.
     nanosecond_columns = {path: _nanosecond_timestamp_columns(path) for paths in files.values()
-                          for path in paths if path.suffix == ".parquet"}
+                          for path in paths if path.suffix.lower() == ".parquet"}
     nanos_as_long = "spark.sql.legacy.parquet.nanosAsLong"
     counts: dict[str, int] = {}
     try:
@@ -336,7 +342,7 @@ def load_spark(credentials: Any, files: dict[str, list[Path]], raw_schema: str,
         for table, table_paths in files.items():
             frames = []
             for path in table_paths:
-                if path.suffix == ".csv":
+                if path.suffix.lower() == ".csv":
                     frame = (session.read.option("header", True).option("sep", ",").option("quote", '"')
                              .option("escape", '"').option("multiLine", True).option("inferSchema", False)
                              .option("encoding", "UTF-8").csv(str(path)))
