@@ -87,8 +87,8 @@ def test_documentation_covers_everything(built_sample) -> None:
 
 
 # Raw text and the UTC instant it must become (None: not a readable timestamp). On DuckDB text
-# shaped 'YYYY-MM-DDTHH:MM:SSZ' takes a faster path than the rest; both are covered, with the
-# values where a looser reader would go wrong.
+# shaped 'YYYY-MM-DDTHH:MM:SS' (with 'T' or a space, with or without 'Z') takes a faster path
+# than the rest; both are covered, with the values where a looser reader would go wrong.
 TIMESTAMP_CASES = [
     ("2025-01-01T10:00:00Z", "2025-01-01 10:00:00"),
     (" 2025-01-01T10:00:00Z ", "2025-01-01 10:00:00"),
@@ -110,6 +110,16 @@ TIMESTAMP_CASES = [
     ("2025-01-01T10:00:00z", "2025-01-01 10:00:00"),
     ("2025-01-01t10:00:00-08:00", "2025-01-01 18:00:00"),
     ("2025-01-01 10:00:00", "2025-01-01 10:00:00"),
+    ("2025-01-01T10:00:00", "2025-01-01 10:00:00"),
+    ("2024-02-29 23:59:59", "2024-02-29 23:59:59"),
+    ("2025-02-29 10:00:00", None),
+    ("2025-01-01 10:2 :14", None),
+    ("2025-01-01T10:2 :14", None),
+    ("2025-01-01 24:00:00", "2025-01-02 00:00:00"),
+    ("2025-01-01T24:00:00", "2025-01-02 00:00:00"),
+    ("2025-01-01 10:00:00+02:00", "2025-01-01 08:00:00"),
+    ("2025-01-01 10:00:00Z", "2025-01-01 10:00:00"),
+    ("2025-01-01T10:00:00+02", "2025-01-01 08:00:00"),
     ("2025-01-01T10:00", "2025-01-01 10:00:00"),
     ("2025-01-01", "2025-01-01 00:00:00"),
     ("2025-01-01T10:00:00ZZ", None),
