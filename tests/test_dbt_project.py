@@ -151,7 +151,6 @@ def test_the_files_of_a_table_are_found_alike_by_dbt_and_the_loader(built_sample
     """The DuckDB path (macro data_dir_files), the warehouse loader and the reference reader
     take the same files: nested folders and any extension case read; hidden and underscore
     files and folders below the table's folder passed over, even when data_dir has such parts."""
-    sys.path.insert(0, str(PROJECT / "cli"))
     from plg.loaders import RAW_TABLES, table_files
     from reference_kpis import _table_files
 
