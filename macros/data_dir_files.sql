@@ -1,5 +1,5 @@
-{#- The files of raw table `table_name` in the folder of var `data_dir` (DuckDB only), in
-    order: `<table>.csv` and `<table>.parquet`, and every CSV or Parquet file under a folder
+{#- The files of raw table `table_name` in the folder of var `data_dir` (DuckDB only), sorted:
+    `<table>.csv` and `<table>.parquet`, and every CSV or Parquet file under a folder
     `<table>/`, at any depth (`<table>/day=2026-01-01/part-0.parquet` too). The extension's
     case does not matter. Under `<table>/`, a file or folder whose name starts with `.` or `_`
     is not data and is passed over: hidden files (`._x.csv` a copy from macOS leaves) and the
