@@ -1,8 +1,8 @@
 {#- When var `data_dir` names a folder, make each raw table of the project's sources a view over
     its files there: `<table>.csv`, `<table>.parquet`, or a sub-folder `<table>/` of such files
-    (at any depth) that together make the table (data_dir_files). Every column is read as text; typing is staging's job. One
-    more column, plg_source_file, names the file of each row (a filter on it reads only the
-    files it names). Runs as an on-run-start hook; a table with no file stops the run with a
+    (at any depth) that together make the table (data_dir_files). Every column is read as text;
+    typing is staging's job. One more column, plg_source_file, names the file of each row (a
+    filter on it reads only the files it names). Runs as an on-run-start hook; a table with no file stops the run with a
     message naming it. -#}
 {% macro register_data_dir() %}
     {%- if execute and var('data_dir') and flags.WHICH in ('run', 'build', 'test', 'compile', 'show') -%}
