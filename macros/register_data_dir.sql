@@ -48,8 +48,10 @@
         {%- else -%}
             {%- set readers = [] -%}
             {%- if csv_files -%}
+                {#- skip = 0: the header is the first line. Left to guess, DuckDB takes a later line
+                    for the header when one row has another number of fields (and reads no row). -#}
                 {%- do readers.append(
-                    "select * from read_csv([" ~ csv_files | join(', ') ~ "], header = true, all_varchar = true,"
+                    "select * from read_csv([" ~ csv_files | join(', ') ~ "], header = true, skip = 0, all_varchar = true,"
                     ~ " delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = 'plg_source_file')") -%}
             {%- endif -%}
             {%- if parquet_files -%}

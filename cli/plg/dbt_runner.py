@@ -131,8 +131,10 @@ def dbt_arguments(
     ]
     if command == "build":
         # Unit tests check the SQL's rules on fixed inputs: they belong to development and CI
-        # (`dbt build` runs them), not to every build of a user's data.
-        args += ["--exclude-resource-type", "unit_test"]
+        # (`dbt build` runs them), not to every build of a user's data. Exposures build nothing;
+        # left in, dbt 1.11 fails with "'Exposure' object has no attribute 'schema'" where it
+        # should skip every node after a failed on-run-start hook (dbt_project.yml's flags).
+        args += ["--exclude-resource-type", "unit_test", "--exclude-resource-type", "exposure"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if target:

@@ -13,6 +13,7 @@ adapter's own connection code, so the CLI connects exactly where and as dbt does
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from functools import reduce
 from pathlib import Path
@@ -234,6 +235,37 @@ def table_files(data_dir: Path) -> dict[str, list[Path]]:
     return found
 
 
+def unreadable_csv_message(error_text: str) -> str | None:
+    """The message for DuckDB's failure to read a CSV file (its dialect detection gave up),
+    naming the file and what is wrong with it; None for any other error."""
+    match = re.search(r'Error when sniffing file "([^"]+)"', error_text)
+    if match is None:
+        return None
+    path = Path(match.group(1))
+    return f"{path} cannot be read as CSV (a header row, comma separators, double-quote quoting): {csv_shape_problem(path)}"
+
+
+def csv_shape_problem(path: Path, limit: int = 5) -> str:
+    """Why DuckDB could not read a CSV file, said in the file's own terms: the rows whose number
+    of fields differs from the header's (how many, and the first few line numbers), which is
+    what makes DuckDB's dialect detection give up. Called only after a read failed."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, [])
+            ragged = [(reader.line_num, len(row)) for row in reader if row and len(row) != len(header)]
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        return f"it cannot be read as UTF-8 CSV ({error})"
+    if not ragged:
+        return "DuckDB could not detect its CSV dialect"
+    lines = ", ".join(f"line {line} has {fields}" for line, fields in ragged[:limit])
+    return (f"{len(ragged):,} row{'s' if len(ragged) > 1 else ''} with another number of fields than the header's "
+            f"{len(header)} ({lines}{', ...' if len(ragged) > limit else ''}); a value holding a comma, a quote or a "
+            "line break must be in double quotes")
+
+
 def _duckdb_literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
@@ -245,7 +277,7 @@ def duckdb_reader_sql(files: list[Path]) -> str:
     readers = []
     if csv_files:
         readers.append(
-            f"select * from read_csv([{', '.join(csv_files)}], header = true, all_varchar = true, delim = ',', "
+            f"select * from read_csv([{', '.join(csv_files)}], header = true, skip = 0, all_varchar = true, delim = ',', "
             "quote = '\"', escape = '\"', union_by_name = true, filename = false)")
     if parquet_files:
         readers.append(f"select columns(*)::varchar from read_parquet([{', '.join(parquet_files)}], union_by_name = true)")
@@ -313,7 +345,7 @@ def load_postgres(credentials: Any, files: dict[str, list[Path]], raw_schema: st
         raise
     except duckdb.Error as error:
         handle.rollback()
-        raise TargetError(f"cannot read the raw files: {first_line(str(error))}") from error
+        raise TargetError(unreadable_csv_message(str(error)) or f"cannot read the raw files: {first_line(str(error))}") from error
     except Exception as error:
         handle.rollback()
         raise TargetError(f"loading into PostgreSQL failed: {first_line(str(error))}") from error

@@ -234,9 +234,14 @@ def _run_build(args: list[str], env: dict[str, str], artifacts: Path, destinatio
         fail(f"dbt could not run: {error}", EXIT_USAGE)
     if outcome.error:
         message = outcome.error.strip()
+        from plg import loaders
+
+        unreadable_csv = loaders.unreadable_csv_message(message)
         if "No space left" in message:
             message = (f"the disk is full (writing {destination} or dbt's artifacts in {artifacts}): free some space and "
                        f"run the command again; the marts of the last good build are unchanged ({message})")
+        elif unreadable_csv:
+            message = f"{unreadable_csv}. Nothing was built; the marts of the last good build are unchanged."
         click.echo(f"Error: {message}", err=True)
         click.echo(f"dbt's log: {artifacts / 'logs' / 'dbt.log'}", err=True)
         return False
