@@ -224,6 +224,21 @@ def test_a_change_of_an_account_missing_from_accounts_is_counted_with_a_warning(
     assert march["ending_mrr"] == march_before["ending_mrr"] + 49
 
 
+def test_a_csv_file_duckdb_cannot_read_is_described_by_its_lines(tmp_path: Path) -> None:
+    """The message for DuckDB's failure to read a CSV file counts the rows of another width than
+    the header and gives the first lines (a byte-order mark and blank lines are not rows)."""
+    from plg.loaders import unreadable_csv_message
+
+    path = tmp_path / "sales_touches.csv"
+    path.write_text("\ufeffa,b,c\n1,2,3\n\n4,5\n" + "6,7,8,9\n" * 6, encoding="utf-8")
+    error = f'Invalid Input Error: Error when sniffing file "{path}".\nIt was not possible to automatically detect the CSV parsing dialect'
+    assert unreadable_csv_message(error) == (
+        f"{path} cannot be read as CSV (a header row, comma separators, double-quote quoting): 7 rows with another "
+        "number of fields than the header's 3 (line 4 has 2, line 5 has 4, line 6 has 4, line 7 has 4, line 8 has 4, "
+        "...); a value holding a comma, a quote or a line break must be in double quotes")
+    assert unreadable_csv_message("Binder Error: Referenced column not found") is None
+
+
 def test_bad_usage_exits_2(tmp_path: Path) -> None:
     result = run_plg("build", "--data-dir", str(TINY), "--db", str(tmp_path / "x.duckdb"), "--vars", "{not json")
     assert result.returncode == 2 and "--vars" in result.stderr
