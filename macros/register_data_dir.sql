@@ -49,7 +49,9 @@
             {%- set readers = [] -%}
             {%- if csv_files -%}
                 {#- skip = 0: the header is the first line. Left to guess, DuckDB takes a later line
-                    for the header when one row has another number of fields (and reads no row). -#}
+                    for the header when one row has another number of fields (and reads no row).
+                    The warehouse loader reads CSV with the same options (cli/plg/loaders.py,
+                    duckdb_reader_sql): change both together. -#}
                 {%- do readers.append(
                     "select * from read_csv([" ~ csv_files | join(', ') ~ "], header = true, skip = 0, all_varchar = true,"
                     ~ " delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = 'plg_source_file')") -%}

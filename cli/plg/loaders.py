@@ -271,7 +271,8 @@ def _duckdb_literal(path: Path) -> str:
 
 
 def duckdb_reader_sql(files: list[Path]) -> str:
-    """One table's files as a DuckDB query, every column as text (the DuckDB path's readers)."""
+    """One table's files as a DuckDB query, every column as text: the readers, with the same
+    options, of the views the DuckDB path makes (macro register_data_dir); change both together."""
     csv_files = [_duckdb_literal(path) for path in files if path.suffix.lower() == ".csv"]
     parquet_files = [_duckdb_literal(path) for path in files if path.suffix.lower() == ".parquet"]
     readers = []
