@@ -234,6 +234,36 @@ def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres:
         postgres.drop(schema, f"{schema}_raw")
 
 
+def with_a_row_of_another_width(tmp_path: Path) -> Path:
+    """The tiny data set with one sales touch of six fields against the header's five."""
+    broken = tmp_path / "ragged"
+    shutil.copytree(TINY, broken)
+    with open(broken / "sales_touches.csv", "a", encoding="utf-8") as handle:
+        handle.write("t2,a1,2025-03-01T00:00:00Z,call,sales,extra\n")
+    return broken
+
+
+def assert_row_of_another_width_is_named(result: subprocess.CompletedProcess, broken: Path) -> None:
+    assert result.returncode == 1, result.stdout + result.stderr
+    for words in (str(broken / "sales_touches.csv"), "cannot be read as CSV", "1 row", "line 3 has 6", "header's 5"):
+        assert words in result.stderr, f"{words!r} not in:\n{result.stderr}"
+    assert "Traceback" not in result.stderr
+
+
+@requires_postgres
+def test_postgres_loader_names_a_csv_row_of_another_width(tmp_path: Path, postgres: Postgres) -> None:
+    """The loader reads the files with DuckDB: a row of another width than the header stops the
+    load before anything is written, with the file and the line named."""
+    schema = f"plg_test_{uuid.uuid4().hex[:8]}"
+    broken = with_a_row_of_another_width(tmp_path)
+    try:
+        result = run_plg("build", "--target", "postgres", "--data-dir", str(broken),
+                         env={"PLG_SCHEMA": schema, "PLG_TEST_WORKDIR": str(tmp_path)})
+        assert_row_of_another_width_is_named(result, broken)
+    finally:
+        postgres.drop(schema, f"{schema}_raw")
+
+
 def test_unreachable_postgres_is_a_clear_error(tmp_path: Path) -> None:
     pytest.importorskip("dbt.adapters.postgres", reason="needs dbt-postgres: pip install '.[postgres]'")
     env = {"PLG_PG_HOST": "127.0.0.1", "PLG_PG_PORT": "1", "PLG_SCHEMA": "plg_unreachable",
@@ -293,3 +323,12 @@ def test_spark_refuses_conflicting_event_ids(tmp_path: Path) -> None:
     assert "The raw input has 1 problem" in result.stderr, result.stderr
     assert "product_events.event_id: 1 id on more than one row with different values (e.g. e1)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@requires_spark
+def test_spark_loader_names_a_csv_row_of_another_width(tmp_path: Path) -> None:
+    """Spark's CSV reader would pad a short row with NULLs and cut a long one; the loader reads in
+    FAILFAST mode, so such a row stops the load, with the file and the line named."""
+    broken = with_a_row_of_another_width(tmp_path)
+    env = {"PLG_SPARK_DIR": str(tmp_path / "spark"), "PLG_SCHEMA": "plg", "PLG_TEST_WORKDIR": str(tmp_path)}
+    assert_row_of_another_width_is_named(run_plg("build", "--target", "spark", "--data-dir", str(broken), env=env), broken)

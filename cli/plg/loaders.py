@@ -18,6 +18,8 @@ import tempfile
 from functools import reduce
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
+from urllib.request import url2pathname
 
 # The raw tables of the KPI contract, in the contract's order.
 RAW_TABLES = (
@@ -242,13 +244,33 @@ def unreadable_csv_message(error_text: str) -> str | None:
     if match is None:
         return None
     path = Path(match.group(1))
-    return f"{path} cannot be read as CSV (a header row, comma separators, double-quote quoting): {csv_shape_problem(path)}"
+    return unreadable_csv_file_message(path, csv_shape_problem(path) or "DuckDB could not detect its CSV dialect")
 
 
-def csv_shape_problem(path: Path, limit: int = 5) -> str:
-    """Why DuckDB could not read a CSV file, said in the file's own terms: the rows whose number
-    of fields differs from the header's (how many, and the first few line numbers), which is
-    what makes DuckDB's dialect detection give up. Called only after a read failed."""
+def unreadable_spark_csv_message(error_text: str, table_paths: list[Path]) -> str | None:
+    """The message for Spark's failure to read a CSV file of a table (its FAILFAST mode stops at
+    a row of another width than the header), naming the file and the rows; None when the error
+    is another one or no CSV file of the table has such rows."""
+    if "FAILED_READ_FILE" not in error_text and "Malformed" not in error_text:
+        return None
+    match = re.search(r"reading file (file:\S+?)\.?\s", error_text)
+    named = [Path(url2pathname(urlparse(match.group(1)).path))] if match else []
+    for path in named + [path for path in table_paths if path not in named]:
+        problem = csv_shape_problem(path) if path.suffix.lower() == ".csv" and path.is_file() else None
+        if problem:
+            return unreadable_csv_file_message(path, problem)
+    return None
+
+
+def unreadable_csv_file_message(path: Path, problem: str) -> str:
+    return f"{path} cannot be read as CSV (a header row, comma separators, double-quote quoting): {problem}"
+
+
+def csv_shape_problem(path: Path, limit: int = 5) -> str | None:
+    """Why a CSV reader could not read a file, said in the file's own terms: the rows whose
+    number of fields differs from the header's (how many, and the first few line numbers), which
+    is what makes DuckDB's dialect detection give up and Spark's FAILFAST mode stop. None when
+    every row has the header's width. Called only after a read failed."""
     import csv
 
     try:
@@ -259,7 +281,7 @@ def csv_shape_problem(path: Path, limit: int = 5) -> str:
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         return f"it cannot be read as UTF-8 CSV ({error})"
     if not ragged:
-        return "DuckDB could not detect its CSV dialect"
+        return None
     lines = ", ".join(f"line {line} has {fields}" for line, fields in ragged[:limit])
     return (f"{len(ragged):,} row{'s' if len(ragged) > 1 else ''} with another number of fields than the header's "
             f"{len(header)} ({lines}{', ...' if len(ragged) > limit else ''}); a value holding a comma, a quote or a "
@@ -368,6 +390,7 @@ def load_spark(credentials: Any, files: dict[str, list[Path]], raw_schema: str,
                           for path in paths if path.suffix.lower() == ".parquet"}
     nanos_as_long = "spark.sql.legacy.parquet.nanosAsLong"
     counts: dict[str, int] = {}
+    table_paths: list[Path] = []
     try:
         if any(nanosecond_columns.values()):
             session.conf.set(nanos_as_long, "true")
@@ -378,7 +401,7 @@ def load_spark(credentials: Any, files: dict[str, list[Path]], raw_schema: str,
                 if path.suffix.lower() == ".csv":
                     frame = (session.read.option("header", True).option("sep", ",").option("quote", '"')
                              .option("escape", '"').option("multiLine", True).option("inferSchema", False)
-                             .option("encoding", "UTF-8").csv(str(path)))
+                             .option("encoding", "UTF-8").option("mode", "FAILFAST").csv(str(path)))
                 else:
                     frame = session.read.parquet(str(path))
                 nanos = nanosecond_columns.get(path, set())
@@ -395,7 +418,10 @@ def load_spark(credentials: Any, files: dict[str, list[Path]], raw_schema: str,
     except TargetError:
         raise
     except Exception as error:
-        raise TargetError(f"loading into Spark failed: {explain_spark_error(error)}") from error
+        # Spark's default (PERMISSIVE) mode would pad a short row with NULLs and cut a long one
+        # without a word; FAILFAST stops, and the file's rows of another width are named.
+        ragged = unreadable_spark_csv_message(str(error), table_paths)
+        raise TargetError(ragged or f"loading into Spark failed: {explain_spark_error(error)}") from error
     finally:
         if any(nanosecond_columns.values()):
             session.conf.unset(nanos_as_long)
