@@ -26,11 +26,19 @@ OFFSETS = [
     dt.timedelta(0), dt.timedelta(seconds=1), dt.timedelta(seconds=-1),
     dt.timedelta(days=14), dt.timedelta(days=14, seconds=1), dt.timedelta(days=-30),
     dt.timedelta(days=-30, seconds=-1), dt.timedelta(days=30), dt.timedelta(days=45),
+    dt.timedelta(microseconds=1), dt.timedelta(days=14, microseconds=1), dt.timedelta(days=-30, microseconds=-1),
 ]
 EVENT_NAMES = ["dashboard_built", "report_shared", "pricing_page_viewed", "paywall_hit", "page_viewed"]
-PLAN_IDS = [plan["plan_id"] for plan in STANDARD_PLANS]
-PAID = {plan["plan_id"]: plan["is_paid"] for plan in STANDARD_PLANS}
-CHANNELS = ["self_serve", "self_serve", "sales_assisted", "cs_led"]
+# Beside the standard plans, two that break the habit "tier 0 is free": a paid plan of tier 0 and
+# a non-paid plan of a higher tier (paid is whatever is_paid says, never the tier).
+PLANS = STANDARD_PLANS + [
+    {"plan_id": "legacy", "plan_name": "Legacy", "tier_rank": 0, "is_paid": True, "monthly_price": "10.00"},
+    {"plan_id": "paused", "plan_name": "Paused", "tier_rank": 2, "is_paid": False, "monthly_price": "0"},
+]
+PLAN_IDS = [plan["plan_id"] for plan in PLANS]
+PAID = {plan["plan_id"]: plan["is_paid"] for plan in PLANS}
+# "Self_Serve" is another channel, not the self-serve one (channels are compared as written).
+CHANNELS = ["self_serve", "self_serve", "sales_assisted", "cs_led", "Self_Serve"]
 # How an instant is written: None is UTC with 'Z'; "naive" and "space" carry no offset (UTC by
 # the project's rule), with 'T' or a space; "lower" uses ISO 8601's lower-case 't' and 'z'.
 WRITTEN_OFFSETS = [None, None, None, "+02:00", "-08:00", "+05:30", "naive", "space", "lower"]
@@ -65,16 +73,19 @@ def data_sets(draw) -> dict[str, list[dict]]:
     account_ids = [account["account_id"] for account in accounts]
     account_of = {user["user_id"]: user["account_id"] for user in users}
 
+    # A user missing from `users` may have events too (they name one of the accounts).
+    ghost = "ghost0"
+    account_of[ghost] = draw(st.sampled_from(account_ids))
     events = []
     for index in range(draw(st.integers(0, 10))):
-        user = draw(st.sampled_from(user_ids))
+        user = draw(st.sampled_from(user_ids + [ghost]))
         events.append({"event_id": f"e{index}", "user_id": user, "account_id": account_of[user],
                        "event_name": draw(st.sampled_from(EVENT_NAMES)),
                        "occurred_at": written(draw(instants), draw(st.sampled_from(WRITTEN_OFFSETS)))})
 
     changes = []
     for account in account_ids:
-        plan, mrr, seats = "free", Decimal("0"), 1
+        plan, mrr, seats, changed_at = "free", Decimal("0"), 1, None
         for step in range(draw(st.integers(0, 4))):
             to_plan = draw(st.sampled_from(PLAN_IDS))
             new_seats = draw(st.sampled_from([seats, seats + 2, max(1, seats - 1)]))
@@ -82,11 +93,13 @@ def data_sets(draw) -> dict[str, list[dict]]:
             initiator = draw(st.sampled_from(user_ids + [None]))
             changes.append({
                 "change_id": f"{account}c{step}", "account_id": account, "initiated_by_user_id": initiator,
-                "changed_at": written(draw(instants), draw(st.sampled_from(WRITTEN_OFFSETS))),
+                # Sometimes at the very instant of the account's previous change (a tie).
+                "changed_at": changed_at if changed_at and draw(st.integers(0, 4)) == 0
+                else written(draw(instants), draw(st.sampled_from(WRITTEN_OFFSETS))),
                 "from_plan_id": plan, "to_plan_id": to_plan, "mrr_before": str(mrr), "mrr_after": str(new_mrr),
                 "seats_before": seats, "seats_after": new_seats, "channel": draw(st.sampled_from(CHANNELS)),
             })
-            plan, mrr, seats = to_plan, new_mrr, new_seats
+            plan, mrr, seats, changed_at = to_plan, new_mrr, new_seats, changes[-1]["changed_at"]
 
     purchases = [{
         "purchase_id": f"p{index}", "account_id": draw(st.sampled_from(account_ids)), "user_id": None,
@@ -105,7 +118,7 @@ def data_sets(draw) -> dict[str, list[dict]]:
     if len(accounts) > 1 and draw(st.integers(0, 3)) == 0:
         accounts = accounts[1:]
 
-    return {"accounts": accounts, "users": users, "plans": STANDARD_PLANS, "product_events": events,
+    return {"accounts": accounts, "users": users, "plans": PLANS, "product_events": events,
             "subscription_changes": changes, "upsell_purchases": purchases, "sales_touches": touches}
 
 
