@@ -108,9 +108,9 @@
     {%- for column_name, column in source.columns.items() -%}
         {%- do typed_columns.append(plg_kpis.typed_column(column.meta.type, column_name) ~ ' as ' ~ column_name) -%}
     {%- endfor -%}
-    {#- Ids are grouped by their hash (a number: far cheaper to group than text); the rows
-        whose id hash repeats are then compared as they are, so a collision costs a few
-        more rows, never a wrong answer. -#}
+    {#- The ids on more than one row are found by their hash (a number: far cheaper to group
+        or sort than text, repeated_hashes); the rows whose id hash repeats are then compared
+        as they are, so a collision costs a few more rows, never a wrong answer. -#}
     {%- set key_hash = plg_kpis.row_fingerprint([plg_kpis.clean_text(key)]) -%}
     {%- set duplicates_sql -%}
         {%- if staged is not none -%}
@@ -129,16 +129,13 @@
         ),
         {%- else -%}
         with repeated_ids as (
-            select {{ key_hash }} as repeated_id
-            from {{ relation }}
-            group by 1
-            having count(*) > 1
+            {{ plg_kpis.repeated_hashes('select ' ~ key_hash ~ ' as key_hash from ' ~ relation) }}
         ),
         distinct_rows as (
             -- Only rows whose id repeats can conflict; the rest are not typed again.
             select distinct {{ typed_columns | join(', ') }}
             from {{ relation }}
-            where {{ key_hash }} in (select repeated_id from repeated_ids)
+            where {{ key_hash }} in (select repeated_ids.key_hash from repeated_ids)
         ),
         {%- endif %}
         conflicting as (

@@ -143,6 +143,25 @@ def test_timestamp_typing_reads_every_form(built_sample) -> None:
     assert not wrong, wrong
 
 
+def test_repeated_hashes_are_found_alike_by_sorting_and_grouping(built_sample) -> None:
+    """DuckDB finds the hashes on more than one row by sorting them, the other engines by
+    grouping: both give each repeated hash once (twice or three times over, the largest 64-bit
+    value too) and no hash that occurs once."""
+    work, db_path, _ = built_sample
+    keys = ("select cast(key_hash as ubigint) as key_hash from (values (1), (2), (2), (3), (3), (3), (0), "
+            "(18446744073709551615), (18446744073709551615), (18446744073709551614)) as raw_keys(key_hash)")
+    query = " union all ".join(
+        f"select '{form}' as form, cast(key_hash as varchar) as key_hash "
+        f"from ({{{{ plg_kpis.{form}__repeated_hashes({plg_literal(keys)}) }}}}) as found"
+        for form in ("duckdb", "default"))
+    shown = dbt("show", "--inline", query, "--limit", "100", "--output", "json", "--log-format", "text",
+                db_path=db_path, work=work)
+    assert shown.returncode == 0, shown.stdout[-3000:]
+    rows = json.loads(shown.stdout[shown.stdout.index("{"):shown.stdout.rindex("}") + 1])["show"]
+    for form in ("duckdb", "default"):
+        assert sorted(row["key_hash"] for row in rows if row["form"] == form) == ["18446744073709551615", "2", "3"], rows
+
+
 def plg_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

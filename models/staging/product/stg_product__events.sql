@@ -62,12 +62,10 @@ events_to_compare as (
 repeated_event_ids as (
 
     -- The ids on more than one raw row (exact duplicates: a loader's retries), by a 64-bit
-    -- hash of the id: grouping a number is far cheaper than grouping every row's values, and
-    -- only these rows need comparing. A hash two ids share only sends a few more rows there.
-    select {{ event_id_hash }} as event_id_hash
-    from event_ids
-    group by 1
-    having count(*) > 1
+    -- hash of the id: finding repeated numbers is far cheaper than grouping every row's
+    -- values, and only these rows need comparing. A hash two ids share only sends a few more
+    -- rows there.
+    {{ repeated_hashes('select ' ~ event_id_hash ~ ' as key_hash from event_ids') | indent(4) }}
 
 ),
 
@@ -75,7 +73,7 @@ single_rows as (
 
     select {{ event_columns }}
     from events
-    where {{ event_id_hash }} not in (select repeated_event_ids.event_id_hash from repeated_event_ids)
+    where {{ event_id_hash }} not in (select repeated_event_ids.key_hash from repeated_event_ids)
 
 ),
 
@@ -83,7 +81,7 @@ repeated_rows as (
 
     select distinct {{ event_columns }}
     from events_to_compare
-    where {{ event_id_hash }} in (select repeated_event_ids.event_id_hash from repeated_event_ids)
+    where {{ event_id_hash }} in (select repeated_event_ids.key_hash from repeated_event_ids)
 
 ),
 
