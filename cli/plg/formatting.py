@@ -28,7 +28,7 @@ def display_value(column: str, value: Any) -> str:
     if column.endswith("_pct"):
         return f"{float(value):.1f}%"
     if isinstance(value, (Decimal, float)):
-        return f"{float(value):,.2f}" if column != "arpa" else f"{float(value):,.2f}"
+        return f"{float(value):,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
