@@ -1,6 +1,6 @@
 """`python -m plg`: the same command line as `plg`."""
 
-from plg.main import cli
+from plg.main import main
 
 if __name__ == "__main__":
-    cli()
+    main()

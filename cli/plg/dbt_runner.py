@@ -7,13 +7,15 @@ as nodes finish, and releases the DuckDB file when dbt is done.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 # Statuses of a finished dbt node that mean it did not succeed.
 FAILED_STATUSES = {"error", "fail", "runtime error"}
@@ -183,7 +185,8 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
 
     started = time.perf_counter()
     try:
-        result = dbtRunner(callbacks=[listen]).invoke(args)
+        with cyclic_gc_paused():
+            result = dbtRunner(callbacks=[listen]).invoke(args)
     finally:
         release_duckdb()
         release_spark()
@@ -200,6 +203,26 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
         if hook_errors:
             outcome.error = "\n".join(hook_errors)
     return outcome
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for one dbt invocation.
+
+    Parsing and running the project allocate millions of small objects (the manifest, Jinja
+    templates and their contexts), and the collector's repeated passes over that growing heap
+    cost a build well over a second of single-core Python (README, Performance). Most of those
+    objects live until the invocation ends anyway; what the pause keeps longer is the cyclic
+    garbage of ~150 nodes, about 100 MB, bounded because the project's node count does not grow
+    with the data. Reference counting still frees every object that is not in a cycle at once.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def release_duckdb() -> None:

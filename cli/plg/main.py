@@ -7,6 +7,7 @@ Exit codes: 0 success; 1 a failed build, test or input check (the message names 
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import re
@@ -468,6 +469,11 @@ def main() -> None:
     except Exception as error:  # pragma: no cover - last resort
         click.echo(f"Error: unexpected {type(error).__name__}: {error}", err=True)
         sys.exit(EXIT_USAGE)
+    finally:
+        # The command is done and has closed what it opened (the DuckDB file, dbt's log). A
+        # last collection over dbt's objects while the interpreter shuts down took about 0.6 s
+        # of every build; frozen objects are left to the process's exit instead.
+        gc.freeze()
 
 
 if __name__ == "__main__":
