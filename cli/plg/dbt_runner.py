@@ -207,7 +207,8 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
 
 @contextlib.contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one dbt invocation.
+    """Pause Python's cyclic garbage collector for one dbt invocation (the `plg` command keeps
+    it off for the whole process; this is for callers that run dbt and go on, such as tests).
 
     Parsing and running the project allocate millions of small objects (the manifest, Jinja
     templates and their contexts), and the collector's repeated passes over that growing heap
