@@ -12,7 +12,7 @@ own child process so that wall time and peak memory (RSS) are its own:
 3. one more day of events dropped into product_events/ as a new file, then `plg build` again
    into the same database: the incremental build;
 4. `plg build` once more with nothing new: what any build costs on this project (starting dbt,
-   the input checks, about 150 nodes), whatever the data.
+   the input checks, about 120 nodes), whatever the data.
 After 2, 3 and 4 every cell of the eight marts is compared with the direct script's on the same
 files (it runs again, untimed, after the new day). A run starts from the generated files, so
 runs are alike. Prints, per step, the median wall time, rows per second and peak RSS, and the
