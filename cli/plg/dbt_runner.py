@@ -214,7 +214,7 @@ def cyclic_gc_paused() -> Iterator[None]:
     templates and their contexts), and the collector's repeated passes over that growing heap
     cost a build well over a second of single-core Python (README, Performance). Most of those
     objects live until the invocation ends anyway; what the pause keeps longer is the cyclic
-    garbage of ~150 nodes, about 100 MB, bounded because the project's node count does not grow
+    garbage of ~120 nodes, about 100 MB, bounded because the project's node count does not grow
     with the data. Reference counting still frees every object that is not in a cycle at once.
     """
     was_enabled = gc.isenabled()
