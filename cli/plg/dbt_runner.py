@@ -207,8 +207,9 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
 
 @contextlib.contextmanager
 def cyclic_gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for one dbt invocation (the `plg` command keeps
-    it off for the whole process; this is for callers that run dbt and go on, such as tests).
+    """Pause Python's cyclic garbage collector for one dbt invocation. The `plg` command keeps
+    it off for its whole process (main); this restores it for code that calls `cli()` or
+    `run_dbt` from a Python process that goes on afterwards.
 
     Parsing and running the project allocate millions of small objects (the manifest, Jinja
     templates and their contexts), and the collector's repeated passes over that growing heap
