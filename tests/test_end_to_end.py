@@ -84,6 +84,17 @@ def test_settings_pass_through_to_every_mart(generated_csv: Path, tmp_path: Path
     assert_marts_match_reference(generated_csv, db_path, settings)
 
 
+def test_empty_list_settings_build_and_match_reference(generated_csv: Path, tmp_path: Path) -> None:
+    # An empty list is a valid setting: no activation events, no intent events, no team
+    # expansion types (every upsell type then counts as upsell revenue).
+    settings = {"activation_events": [], "upgrade_intent_events": [], "team_expansion_upsell_types": []}
+    db_path = tmp_path / "kpis.duckdb"
+    build(generated_csv, db_path, "--vars", json.dumps(settings))
+    assert_marts_match_reference(generated_csv, db_path, settings)
+    upsell_types = {row["upsell_type"] for row in read_mart(db_path, "fct_self_serve_upsell_revenue")}
+    assert "seats" in upsell_types
+
+
 def test_a_quote_in_a_setting_is_data_not_code(tmp_path: Path) -> None:
     data_dir = tmp_path / "raw"
     shutil.copytree(Path(__file__).parent / "data" / "tiny", data_dir)

@@ -24,7 +24,7 @@ classified as (
         purchases.channel,
         purchases.amount,
         coalesce(purchases.channel = {{ string_var('self_serve_purchase_channel') }}, false) as is_self_serve,
-        coalesce(purchases.upsell_type in {{ string_list('team_expansion_upsell_types') }}, false) as is_team_expansion,
+        coalesce({{ is_in_string_list('purchases.upsell_type', 'team_expansion_upsell_types') }}, false) as is_team_expansion,
         {{ is_sales_touched('purchases.account_id', 'purchases.purchased_at', 'sales_touches') }} as is_sales_touched,
         {{ period_start('month', 'purchases.purchased_at') }} as purchased_month,
         purchases.purchased_at

@@ -57,7 +57,7 @@ user_months as (
         activity_month,
         max(case when is_on_free_plan then 1 else 0 end) = 1 as is_active_on_free_plan,
         max(
-            case when is_on_free_plan and event_name in {{ string_list('upgrade_intent_events') }} then 1 else 0 end
+            case when is_on_free_plan and {{ is_in_string_list('event_name', 'upgrade_intent_events') }} then 1 else 0 end
         ) = 1 as has_upgrade_intent_signal
 
     from events_with_plan

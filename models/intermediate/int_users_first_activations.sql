@@ -39,7 +39,7 @@ activation_events as (
         occurred_at
 
     from events
-    where event_name in {{ string_list('activation_events') }}
+    where {{ is_in_string_list('event_name', 'activation_events') }}
 
 ),
 

@@ -20,7 +20,7 @@ qualifying as (
 
     select * from purchases
     where channel = {{ string_var('self_serve_purchase_channel') }}
-        and (upsell_type is null or upsell_type not in {{ string_list('team_expansion_upsell_types') }})
+        and (upsell_type is null or not {{ is_in_string_list('upsell_type', 'team_expansion_upsell_types') }})
         and not is_sales_touched
 
 ),
