@@ -38,8 +38,8 @@ select distinct
     utc(changed_at) as changed_at,
     nullif(from_plan_id, '') as from_plan_id,
     nullif(to_plan_id, '') as to_plan_id,
-    try_cast(mrr_before as decimal(18, 4)) as mrr_before,
-    try_cast(mrr_after as decimal(18, 4)) as mrr_after,
+    try_cast(mrr_before as decimal(18, 6)) as mrr_before,
+    try_cast(mrr_after as decimal(18, 6)) as mrr_after,
     try_cast(seats_before as bigint) as seats_before,
     try_cast(seats_after as bigint) as seats_after,
     channel
@@ -51,7 +51,7 @@ select distinct
     nullif(account_id, '') as account_id,
     utc(purchased_at) as purchased_at,
     nullif(upsell_type, '') as upsell_type,
-    try_cast(amount as decimal(18, 4)) as amount,
+    try_cast(amount as decimal(18, 6)) as amount,
     channel
 from read_raw('upsell_purchases');
 

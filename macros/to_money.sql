@@ -12,11 +12,11 @@
 {%- endmacro %}
 
 {#- PostgreSQL has no try_cast: a number checked by number_pattern is kept only when it fits
-    type_money once rounded to its 4 decimal places (as DuckDB's try_cast does). -#}
+    type_money once rounded to its 6 decimal places (as DuckDB's try_cast does). -#}
 {% macro postgres__to_money(expression) -%}
     {%- set text = 'trim(cast(' ~ expression ~ ' as text))' -%}
     case when {{ text }} ~ {{ plg_kpis.number_pattern() }} then
-        case when abs(round(cast({{ text }} as numeric), 4)) < 100000000000000 then
+        case when abs(round(cast({{ text }} as numeric), 6)) < 1000000000000 then
             cast(cast({{ text }} as numeric) as {{ plg_kpis.type_money() }})
         end
     end
@@ -28,7 +28,7 @@
 
 {#- Cloud warehouses (not run in CI): each one's NULL-on-failure cast; extra decimals rounded. -#}
 {% macro snowflake__to_money(expression) -%}
-    try_to_decimal(trim(cast({{ expression }} as varchar)), 18, 4)
+    try_to_decimal(trim(cast({{ expression }} as varchar)), 18, 6)
 {%- endmacro %}
 
 {% macro bigquery__to_money(expression) -%}

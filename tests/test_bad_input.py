@@ -50,6 +50,11 @@ BROKEN = {
         append_rows("product_events", ["e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z"]),
         ["product_events.event_id", "1 id", "e1"],
     ),
+    # p1 is 20.50: an amount that differs in its fifth decimal is another value, not a retry.
+    "conflicting_amount_beyond_the_cent": (
+        append_rows("upsell_purchases", ["p1,a1,u1,2025-02-01T00:00:00Z,feature_pack,20.50001,in_product"]),
+        ["upsell_purchases.purchase_id", "1 id", "p1"],
+    ),
     # Checked on a database already built from good input (as every case here): an incremental
     # build must still find them, in old days as in new ones.
     "unreadable_event_timestamp": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,22 @@ def test_empty_list_settings_build_and_match_reference(generated_csv: Path, tmp_
     assert_marts_match_reference(generated_csv, db_path, settings)
     upsell_types = {row["upsell_type"] for row in read_mart(db_path, "fct_self_serve_upsell_revenue")}
     assert "seats" in upsell_types
+
+
+def test_money_keeps_six_decimal_places(tmp_path: Path) -> None:
+    # 300 purchases of 0.00004 add up to 0.012: kept to four decimals each would be 0.0000 and
+    # lose a cent; 0.0000004 is rounded away.
+    data_dir = tmp_path / "raw"
+    shutil.copytree(Path(__file__).parent / "data" / "tiny", data_dir)
+    with open(data_dir / "upsell_purchases.csv", "a", encoding="utf-8") as handle:
+        for number in range(300):
+            handle.write(f"tiny-{number},a1,u1,2025-02-10T00:00:00Z,feature_pack,0.00004,in_product\n")
+        handle.write("rounded,a1,u1,2025-02-10T00:00:00Z,feature_pack,0.0000004,in_product\n")
+    db_path = tmp_path / "kpis.duckdb"
+    build(data_dir, db_path)
+    rows = read_mart(db_path, "fct_self_serve_upsell_revenue")
+    february = [row for row in rows if str(row["revenue_month"]) == "2025-02-01" and row["upsell_type"] == "feature_pack"]
+    assert [row["upsell_revenue"] for row in february] == [Decimal("20.50") - Decimal("5.25") + Decimal("0.012")]
 
 
 def test_a_quote_in_a_setting_is_data_not_code(tmp_path: Path) -> None:
