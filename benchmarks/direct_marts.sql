@@ -6,7 +6,10 @@
 
 set TimeZone = 'UTC';
 
-create or replace macro utc(t) as timezone('UTC', try_cast(cast(t as varchar) as timestamptz));
+-- ISO 8601 allows a comma before the fractional seconds, which DuckDB's cast does not read.
+create or replace macro utc(t) as timezone('UTC', coalesce(
+    try_cast(cast(t as varchar) as timestamptz),
+    try_cast(replace(cast(t as varchar), ',', '.') as timestamptz)));
 
 create or replace table accounts as
 select distinct nullif(account_id, '') as account_id from read_raw('accounts');

@@ -96,7 +96,8 @@ def reader(data_dir: Path, table: str) -> str:
     parquet_files = sorted(data_dir.glob(f"{table}.parquet")) + sorted((data_dir / table).glob("*.parquet"))
     if csv_files:
         names = ", ".join(f"'{path}'" for path in csv_files)
-        parts.append(f"select * from read_csv([{names}], header = true, all_varchar = true, union_by_name = true)")
+        parts.append(f"select * from read_csv([{names}], header = true, skip = 0, all_varchar = true, delim = ',', "
+                     f"quote = '\"', escape = '\"', union_by_name = true)")
     if parquet_files:
         names = ", ".join(f"'{path}'" for path in parquet_files)
         parts.append(f"select columns(*)::varchar from read_parquet([{names}], union_by_name = true)")
@@ -159,14 +160,16 @@ def add_one_day(data_dir: Path) -> int:
     files = ", ".join(f"'{path}'" for path in sorted(folder.glob("*.parquet")))
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
+    # ISO 8601 allows a comma before the fractional seconds; DuckDB's cast wants a point.
+    instant = "timezone('UTC', cast(replace(occurred_at, ',', '.') as timestamptz))"
     rows = connection.execute(f"""
         copy (
             with events as (select * from read_parquet([{files}], union_by_name = true)),
-            last_day as (select max(cast(timezone('UTC', cast(occurred_at as timestamptz)) as date)) as day from events)
+            last_day as (select max(cast({instant} as date)) as day from events)
             select 'next-day-' || event_id as event_id, user_id, account_id, event_name,
-                   strftime(timezone('UTC', cast(occurred_at as timestamptz)) + interval 1 day, '%Y-%m-%dT%H:%M:%SZ') as occurred_at
+                   strftime({instant} + interval 1 day, '%Y-%m-%dT%H:%M:%SZ') as occurred_at
             from events, last_day
-            where cast(timezone('UTC', cast(occurred_at as timestamptz)) as date) = last_day.day
+            where cast({instant} as date) = last_day.day
         ) to '{folder / NEXT_DAY_FILE}' (format parquet)
     """).fetchall()
     connection.close()

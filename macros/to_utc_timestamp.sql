@@ -1,7 +1,9 @@
 {#- The one place where raw text becomes a UTC timestamp. A value with an offset ('Z',
     '+02:00', '-08:00', '+05:30') is converted to the same instant in UTC; a value without one
-    is taken as UTC. A value that cannot be read becomes NULL (validate_raw_input reports it
-    before any model runs). -#}
+    is taken as UTC. ISO 8601 allows a comma before the fractional seconds as well as a point
+    ('10:00:00,5'); both are read. A value that cannot be read becomes NULL
+    (validate_raw_input reports it before any model runs). ISO 8601's basic format, without
+    separators ('20250101T100000Z'), is not read. -#}
 {% macro to_utc_timestamp(expression) -%}
     {{ return(adapter.dispatch('to_utc_timestamp', 'plg_kpis')(expression)) }}
 {%- endmacro %}
@@ -17,7 +19,8 @@
     general cast. Any other value, and any such text strptime cannot read, goes through the
     general cast, which converts an offset; then once more upper-cased: ISO 8601 allows a
     lower-case 't' and 'z', which DuckDB's cast refuses (PostgreSQL and Spark read the text
-    upper-cased too). (A cast to `timestamp` would be cheaper still, but it reads
+    upper-cased too); then with a comma made a point, which the cast refuses too. A coalesce
+    reads each later form only for the values the earlier ones could not read. (A cast to `timestamp` would be cheaper still, but it reads
     '2025-01-01T10:2 :14Z' as 10:02.) Every path reads the same instant
     (tests/test_dbt_project.py). -#}
 {% macro duckdb__to_utc_timestamp(expression) -%}
@@ -30,18 +33,20 @@
             when {{ text }} like '____-__-__ __:__:__' then try_strptime({{ text }}, '%Y-%m-%d %H:%M:%S')
         end,
         timezone('UTC', try_cast({{ text }} as timestamptz)),
-        timezone('UTC', try_cast(upper({{ text }}) as timestamptz))
+        timezone('UTC', try_cast(upper({{ text }}) as timestamptz)),
+        timezone('UTC', try_cast(replace(upper({{ text }}), ',', '.') as timestamptz))
     )
 {%- endmacro %}
 
 {#- PostgreSQL has no try_cast, and casting text to `timestamp` drops an offset. The text is
-    checked against the ISO 8601 grammar of iso_timestamp_pattern and the length of its month
-    first (so no cast can fail), then put in one normal form: seconds where only minutes were
+    upper-cased with a comma made a point, checked against the ISO 8601 grammar of
+    iso_timestamp_pattern and the length of its month first (so no cast can fail), then put in
+    one normal form: seconds where only minutes were
     given, fractional seconds cut to microseconds (as DuckDB reads them), a missing time is
     midnight and a missing offset is UTC. The cast to timestamptz converts the offset, whatever
     the session time zone. -#}
 {% macro postgres__to_utc_timestamp(expression) -%}
-    {%- set text = 'upper(trim(cast(' ~ expression ~ ' as text)))' -%}
+    {%- set text = "replace(upper(trim(cast(" ~ expression ~ " as text))), ',', '.')" -%}
     {%- set with_seconds = "case when length(" ~ text ~ ") = 10 then " ~ text ~ " || 'T00:00:00'"
         ~ " when substr(" ~ text ~ ", 17, 1) = ':' then " ~ text
         ~ " else substr(" ~ text ~ ", 1, 16) || ':00' || substr(" ~ text ~ ", 17) end" -%}
@@ -60,7 +65,7 @@
     the session time zone and needs the seconds; the same checks and normal form as on
     PostgreSQL make the result independent of the session time zone and of ANSI mode. -#}
 {% macro spark__to_utc_timestamp(expression) -%}
-    {%- set text = 'upper(trim(cast(' ~ expression ~ ' as string)))' -%}
+    {%- set text = "replace(upper(trim(cast(" ~ expression ~ " as string))), ',', '.')" -%}
     {%- set with_seconds = "case when length(" ~ text ~ ") = 10 then " ~ text ~ " || 'T00:00:00'"
         ~ " when substr(" ~ text ~ ", 17, 1) = ':' then " ~ text
         ~ " else substr(" ~ text ~ ", 1, 16) || ':00' || substr(" ~ text ~ ", 17) end" -%}

@@ -281,10 +281,10 @@ def test_typed_parquet_and_mixed_folders_give_the_same_marts(tmp_path: Path) -> 
     connection.execute("set TimeZone = 'UTC'")
 
     def read(table: str) -> str:
-        return f"read_csv('{csv_dir / table}.csv', header = true, all_varchar = true)"
+        return f"read_csv('{csv_dir / table}.csv', header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')"
 
     def utc(column: str) -> str:
-        return f"timezone('UTC', cast({column} as timestamptz))"
+        return f"timezone('UTC', cast(replace({column}, ',', '.') as timestamptz))"
 
     statements = {
         "accounts": f"select account_id, account_name, {utc('created_at')} as created_at, segment, country from {read('accounts')}",

@@ -66,7 +66,7 @@ REQUIRED_IDS = {
     "upsell_purchases": ["purchase_id", "account_id", "user_id"],
     "sales_touches": ["touch_id", "account_id"],
 }
-ISO_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$"
+ISO_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}([.,]\d+)?(Z|[+-]\d{2}:\d{2})$"
 ACTIVATION = ("dashboard_built", "report_shared")
 INTENT = ("pricing_page_viewed", "paywall_hit", "usage_limit_warning", "upgrade_cta_clicked")
 
@@ -77,7 +77,9 @@ def table_source(folder: Path, table: str, ext: str) -> str:
     single = folder / f"{table}.{ext}"
     pattern = str(single) if single.exists() else str(folder / table / f"*.{ext}")
     if ext == "csv":
-        return f"read_csv('{pattern}', header=true, all_varchar=true)"
+        # The dialect given, not sniffed: a quoted field (a timestamp with a comma) may lie
+        # beyond the sniffer's sample.
+        return f"read_csv('{pattern}', header=true, all_varchar=true, delim=',', quote='\"', escape='\"')"
     return f"read_parquet('{pattern}')"
 
 
@@ -90,7 +92,7 @@ def connect(folder: Path, ext: str = "csv") -> duckdb.DuckDBPyConnection:
     for table, col in TIME_COLUMN.items():
         con.execute(f"""
             CREATE VIEW {table} AS
-            SELECT DISTINCT * REPLACE (CAST({col} AS TIMESTAMPTZ) AS {col}) FROM raw_{table}
+            SELECT DISTINCT * REPLACE (CAST(replace({col}, ',', '.') AS TIMESTAMPTZ) AS {col}) FROM raw_{table}
         """)
     con.execute("""
         CREATE VIEW plans AS
@@ -213,7 +215,7 @@ def test_timestamps_are_iso_and_readable(con):
         bad = scalar(con, f"""
             SELECT count(*) FROM raw_{table}
             WHERE NOT regexp_matches({col}, '{ISO_PATTERN}')
-               OR TRY_CAST({col} AS TIMESTAMPTZ) IS NULL""")
+               OR TRY_CAST(replace({col}, ',', '.') AS TIMESTAMPTZ) IS NULL""")
         assert bad == 0, table
 
 

@@ -342,7 +342,8 @@ def _edge_rows(p0: int, month0: dt.date) -> dict[str, list[tuple]]:
     # 14 days later written at +05:30: inside the window only when both are converted to
     # UTC. An event at 03:00 UTC on the first of a month written as 19:00 the previous day
     # at -08:00. One event written twice, once with Z and once with +02:00 (the same
-    # instant, hence the same row). One event with fractional seconds.
+    # instant, hence the same row). One event with fractional seconds, and one more that
+    # day with ISO 8601's other decimal sign, a comma ("09:30:00,500Z").
     acc = b.account("offset", p0 + 30 * D, "Edge Case: UTC offsets", tz=120, country="IN")
     a = p0 + 35 * D + 22 * H
     b.event(acc, 1, "dashboard_built", a, tz=-480)
@@ -351,6 +352,8 @@ def _edge_rows(p0: int, month0: dt.date) -> dict[str, list[tuple]]:
     row = b.event(acc, 1, "login", p0 + 40 * D + 7 * H)
     b.duplicate("product_events", row[:4] + (_iso(p0 + 40 * D + 7 * H, 120),))
     b.event(acc, 1, "page_viewed", p0 + 41 * D + 9 * H + 30 * 60, micros=250_000)
+    row = b.event(acc, 1, "page_viewed", p0 + 41 * D + 10 * H + 30 * 60, micros=500_000)
+    b.rows["product_events"][-1] = row[:4] + (row[4].replace(".", ","),)
     b.touch(acc, p0 + 60 * D + 12 * H, "email", "cs", tz=330)
     b.purchase(acc, 1, p0 + 62 * D + 18 * H, "add_on", "19.00", tz=-480)
     return b.rows
