@@ -12,6 +12,7 @@ import gc
 import json
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,14 +255,23 @@ def release_spark() -> None:
         session.stop()
 
 
+# dbt reports finished nodes from its worker threads; print() writes a line and its newline in
+# two calls, so two threads could join two lines into one. One line at a time.
+_PRINT_LOCK = threading.Lock()
+
+
+def _print_line(line: str, stream) -> None:
+    with _PRINT_LOCK:
+        print(line, file=stream, flush=True)
+
+
 def print_step(message: str, stream=None) -> None:
     """One progress line for a step the project logs."""
-    print(f"  {message}", file=stream or sys.stderr, flush=True)
+    _print_line(f"  {message}", stream or sys.stderr)
 
 
 def print_node(node: NodeOutcome, stream=None) -> None:
     """One progress line per finished node."""
-    stream = stream or sys.stderr
     status = node.status.upper()
     label = {"success": "OK", "pass": "PASS"}.get(node.status, status)
-    print(f"  {label:<5} {node.resource_type:<9} {node.name} ({node.seconds:.2f}s)", file=stream, flush=True)
+    _print_line(f"  {label:<5} {node.resource_type:<9} {node.name} ({node.seconds:.2f}s)", stream or sys.stderr)
