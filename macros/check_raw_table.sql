@@ -112,7 +112,7 @@
         or sort than text, repeated_hashes); the rows whose id hash repeats are then compared
         as they are, so a collision costs a few more rows, never a wrong answer. -#}
     {%- set key_hash = plg_kpis.row_fingerprint([plg_kpis.clean_text(key)]) -%}
-    {%- set duplicates_sql -%}
+    {%- set conflicting_ids_sql -%}
         {%- if staged is not none -%}
         {#- The new rows, and the staged rows of the same ids: the staged rows are the
             distinct typed rows of every other file, checked when they were staged. -#}
@@ -141,14 +141,18 @@
         conflicting as (
             select {{ key }} from distinct_rows where {{ key }} is not null group by {{ key }} having count(*) > 1
         )
-        select (select count(*) from conflicting) as conflicting_ids, {{ key }} from conflicting order by {{ key }} limit 5
     {%- endset -%}
-    {%- set duplicates = run_query(duplicates_sql) -%}
+    {%- set duplicates = run_query(conflicting_ids_sql ~ ' select (select count(*) from conflicting) as conflicting_ids, '
+        ~ key ~ ' from conflicting order by ' ~ key ~ ' limit 5') -%}
     {%- set staged_rows_agree = staged is none or duplicates.rows | length == 0 -%}
     {%- if duplicates.rows | length > 0 and staged is none -%}
         {%- set conflicting = duplicates.rows[0][0] | int -%}
-        {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
-            ~ " on more than one row with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
+        {#- Only when there are conflicts: the raw rows that carry those ids, as the contract asks
+            a message to say how many rows. -#}
+        {%- set conflicting_rows = run_query(conflicting_ids_sql ~ ' select count(*) from ' ~ relation ~ ' as source_row where '
+            ~ plg_kpis.clean_text('source_row.' ~ key) ~ ' in (select conflicting.' ~ key ~ ' from conflicting)').rows[0][0] | int -%}
+        {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting_rows ~ " rows of " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
+            ~ " with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
     {%- endif -%}
     {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_rows_agree': staged_rows_agree}) }}
 {% endmacro %}

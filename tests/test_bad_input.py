@@ -48,12 +48,20 @@ def remove_table(table: str) -> Callable[[Path], None]:
 BROKEN = {
     "conflicting_duplicate_id": (
         append_rows("product_events", ["e1,u1,a1,dashboard_built,2025-01-09T10:00:00Z"]),
-        ["product_events.event_id", "1 id", "e1"],
+        ["product_events.event_id: 2 rows of 1 id with different values", "e1"],
+    ),
+    # The message counts the rows that carry a conflicting id, a retry among them too: p1 on
+    # three rows (one an exact copy), p2 on two.
+    "conflicting_ids_count_their_rows": (
+        append_rows("upsell_purchases", ["p1,a1,u1,2025-02-01T00:00:00Z,feature_pack,20.50,in_product",
+                                         "p1,a1,u1,2025-02-01T00:00:00Z,feature_pack,21.00,in_product",
+                                         "p2,a1,u1,2025-02-03T00:00:00Z,feature_pack,-5.00,in_product"]),
+        ["upsell_purchases.purchase_id: 5 rows of 2 ids with different values (e.g. p1, p2)"],
     ),
     # p1 is 20.50: an amount that differs in its fifth decimal is another value, not a retry.
     "conflicting_amount_beyond_the_cent": (
         append_rows("upsell_purchases", ["p1,a1,u1,2025-02-01T00:00:00Z,feature_pack,20.50001,in_product"]),
-        ["upsell_purchases.purchase_id", "1 id", "p1"],
+        ["upsell_purchases.purchase_id: 2 rows of 1 id with different values", "p1"],
     ),
     # Checked on a database already built from good input (as every case here): an incremental
     # build must still find them, in old days as in new ones.

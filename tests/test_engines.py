@@ -225,7 +225,7 @@ def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres:
         for words in (["The raw input has 3 problems"],
                       ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
                       ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"],
-                      ["product_events.event_id: 1 id on more than one row with different values (e.g. e1)"]):
+                      ["product_events.event_id: 2 rows of 1 id with different values (e.g. e1)"]):
             for word in words:
                 assert word in result.stderr, f"{word!r} not in:\n{result.stderr}"
         assert "Traceback" not in result.stderr
@@ -321,7 +321,7 @@ def test_spark_refuses_conflicting_event_ids(tmp_path: Path) -> None:
     result = run_plg("build", "--target", "spark", "--data-dir", str(broken), env=env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "The raw input has 1 problem" in result.stderr, result.stderr
-    assert "product_events.event_id: 1 id on more than one row with different values (e.g. e1)" in result.stderr
+    assert "product_events.event_id: 2 rows of 1 id with different values (e.g. e1)" in result.stderr
     assert "Traceback" not in result.stderr
 
 
