@@ -17,12 +17,12 @@
     that shape's format, which costs 40 to 60% less than the general cast to `timestamptz`. Only
     text of exactly one of those shapes is tried: strptime failing costs about four times the
     general cast. Any other value, and any such text strptime cannot read, goes through the
-    general cast, which converts an offset; then once more upper-cased: ISO 8601 allows a
-    lower-case 't' and 'z', which DuckDB's cast refuses (PostgreSQL and Spark read the text
-    upper-cased too); then with a comma made a point, which the cast refuses too. A coalesce
-    reads each later form only for the values the earlier ones could not read. (A cast to `timestamp` would be cheaper still, but it reads
-    '2025-01-01T10:2 :14Z' as 10:02.) Every path reads the same instant
-    (tests/test_dbt_project.py). -#}
+    general cast, which converts an offset; then once more upper-cased and with a comma made a
+    point: ISO 8601 allows a lower-case 't' and 'z' and a comma before the fraction, which
+    DuckDB's cast refuses (PostgreSQL and Spark read the text so too). The coalesce reads the
+    later forms only for the values the earlier ones could not read. (A cast to `timestamp`
+    would be cheaper still, but it reads '2025-01-01T10:2 :14Z' as 10:02.) Every path reads
+    the same instant (tests/test_dbt_project.py). -#}
 {% macro duckdb__to_utc_timestamp(expression) -%}
     {%- set text = 'cast(' ~ expression ~ ' as varchar)' -%}
     coalesce(
@@ -33,7 +33,6 @@
             when {{ text }} like '____-__-__ __:__:__' then try_strptime({{ text }}, '%Y-%m-%d %H:%M:%S')
         end,
         timezone('UTC', try_cast({{ text }} as timestamptz)),
-        timezone('UTC', try_cast(upper({{ text }}) as timestamptz)),
         timezone('UTC', try_cast(replace(upper({{ text }}), ',', '.') as timestamptz))
     )
 {%- endmacro %}
@@ -41,10 +40,9 @@
 {#- PostgreSQL has no try_cast, and casting text to `timestamp` drops an offset. The text is
     upper-cased with a comma made a point, checked against the ISO 8601 grammar of
     iso_timestamp_pattern and the length of its month first (so no cast can fail), then put in
-    one normal form: seconds where only minutes were
-    given, fractional seconds cut to microseconds (as DuckDB reads them), a missing time is
-    midnight and a missing offset is UTC. The cast to timestamptz converts the offset, whatever
-    the session time zone. -#}
+    one normal form: seconds where only minutes were given, fractional seconds cut to
+    microseconds (as DuckDB reads them), a missing time is midnight and a missing offset is UTC.
+    The cast to timestamptz converts the offset, whatever the session time zone. -#}
 {% macro postgres__to_utc_timestamp(expression) -%}
     {%- set text = "replace(upper(trim(cast(" ~ expression ~ " as text))), ',', '.')" -%}
     {%- set with_seconds = "case when length(" ~ text ~ ") = 10 then " ~ text ~ " || 'T00:00:00'"
