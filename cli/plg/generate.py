@@ -136,11 +136,12 @@ def _add_months(d: dt.date, n: int) -> dt.date:
     return dt.date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
 
 
-def _iso(t: int, offset_minutes: int | None = None, micros: int = 0) -> str:
-    """ISO 8601 text for epoch second `t`: `...Z`, or the same instant with an offset."""
+def _iso(t: int, offset_minutes: int | None = None, micros: int = 0, decimal_sign: str = ".") -> str:
+    """ISO 8601 text for epoch second `t`: `...Z`, or the same instant with an offset.
+    Fractional seconds follow `decimal_sign`: ISO 8601 allows a point or a comma."""
     if offset_minutes is None:
         base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=t, microseconds=micros)
-        frac = f".{micros // 1000:03d}" if micros else ""
+        frac = f"{decimal_sign}{micros // 1000:03d}" if micros else ""
         return base.strftime("%Y-%m-%dT%H:%M:%S") + frac + "Z"
     local = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=t + offset_minutes * 60)
     sign = "+" if offset_minutes >= 0 else "-"
@@ -179,8 +180,8 @@ class _EdgeBuilder:
         return acc
 
     def event(self, acc: str, user: int, name: str, t: int, tz: int | None = None,
-              micros: int = 0) -> tuple:
-        row = (self._next_id(acc, "e"), f"{acc}-u{user}", acc, name, _iso(t, tz, micros))
+              micros: int = 0, decimal_sign: str = ".") -> tuple:
+        row = (self._next_id(acc, "e"), f"{acc}-u{user}", acc, name, _iso(t, tz, micros, decimal_sign))
         self.rows["product_events"].append(row)
         return row
 
@@ -352,8 +353,7 @@ def _edge_rows(p0: int, month0: dt.date) -> dict[str, list[tuple]]:
     row = b.event(acc, 1, "login", p0 + 40 * D + 7 * H)
     b.duplicate("product_events", row[:4] + (_iso(p0 + 40 * D + 7 * H, 120),))
     b.event(acc, 1, "page_viewed", p0 + 41 * D + 9 * H + 30 * 60, micros=250_000)
-    row = b.event(acc, 1, "page_viewed", p0 + 41 * D + 10 * H + 30 * 60, micros=500_000)
-    b.rows["product_events"][-1] = row[:4] + (row[4].replace(".", ","),)
+    b.event(acc, 1, "page_viewed", p0 + 41 * D + 10 * H + 30 * 60, micros=500_000, decimal_sign=",")
     b.touch(acc, p0 + 60 * D + 12 * H, "email", "cs", tz=330)
     b.purchase(acc, 1, p0 + 62 * D + 18 * H, "add_on", "19.00", tz=-480)
     return b.rows
