@@ -87,7 +87,7 @@ left join plans tp on c.to_plan_id = tp.plan_id;
 create or replace table activations as
 with first_activation as (
     select user_id, account_id, occurred_at,
-           row_number() over (partition by user_id order by occurred_at, account_id, event_id) as n
+           row_number() over (partition by user_id order by occurred_at, event_id) as n
     from events where event_name in @activation_events
 )
 select f.user_id, coalesce(u.account_id, f.account_id) as account_id, f.occurred_at as activated_at

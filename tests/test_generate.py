@@ -240,8 +240,10 @@ def test_referential_integrity(con):
                 WHERE u.user_id = c.initiated_by_user_id AND u.account_id = c.account_id)""",
         "user accounts": """SELECT count(*) FROM users
             WHERE account_id NOT IN (SELECT account_id FROM accounts)""",
+        # Every event's user is in `users`, in the event's account, but the one edge case
+        # of a user missing from `users`.
         "event users": """SELECT count(*) FROM product_events e
-            WHERE NOT EXISTS (SELECT 1 FROM users u
+            WHERE e.user_id <> 'edge-ghost-user' AND NOT EXISTS (SELECT 1 FROM users u
                 WHERE u.user_id = e.user_id AND u.account_id = e.account_id)""",
         "purchase users": """SELECT count(*) FROM purchases p
             WHERE NOT EXISTS (SELECT 1 FROM users u
@@ -476,6 +478,19 @@ def test_expansions(con):
     assert tiers[h[1]] > tiers[h[0]] > 0 and h[6] == "self_serve"
     h = history(con, "edge-downgrade")[-1]
     assert 0 < tiers[h[1]] < tiers[h[0]] and h[3] < h[2]
+
+
+def test_user_missing_from_users_with_tied_activations(con):
+    assert scalar(con, "SELECT count(*) FROM users WHERE user_id = 'edge-ghost-user'") == 0
+    rows = con.execute(f"""SELECT event_id, account_id, occurred_at FROM product_events
+        WHERE user_id = 'edge-ghost-user' AND event_name IN {ACTIVATION}
+        ORDER BY occurred_at, event_id""").fetchall()
+    (first_id, first_account, first_at), (_, second_account, second_at) = rows[:2]
+    assert first_at == second_at and first_id == "edge-ghost-e1"
+    # The tie's first event names the free account, whose id sorts after the paid one's.
+    assert first_account == "edge-ghost-b-free" and second_account == "edge-ghost-a-paid" < first_account
+    assert history(con, "edge-ghost-a-paid")[0][1] == "starter"
+    assert history(con, "edge-ghost-b-free") == []
 
 
 def test_exact_duplicates(con):

@@ -73,13 +73,14 @@ def data_sets(draw) -> dict[str, list[dict]]:
     account_ids = [account["account_id"] for account in accounts]
     account_of = {user["user_id"]: user["account_id"] for user in users}
 
-    # A user missing from `users` may have events too (they name one of the accounts).
+    # A user missing from `users` may have events too, each naming any of the accounts: the
+    # account of their first activation event stands in for theirs.
     ghost = "ghost0"
-    account_of[ghost] = draw(st.sampled_from(account_ids))
     events = []
     for index in range(draw(st.integers(0, 10))):
         user = draw(st.sampled_from(user_ids + [ghost]))
-        events.append({"event_id": f"e{index}", "user_id": user, "account_id": account_of[user],
+        account = account_of[user] if user != ghost else draw(st.sampled_from(account_ids))
+        events.append({"event_id": f"e{index}", "user_id": user, "account_id": account,
                        "event_name": draw(st.sampled_from(EVENT_NAMES)),
                        "occurred_at": written(draw(instants), draw(st.sampled_from(WRITTEN_OFFSETS)))})
 

@@ -356,6 +356,19 @@ def _edge_rows(p0: int, month0: dt.date) -> dict[str, list[tuple]]:
     b.event(acc, 1, "page_viewed", p0 + 41 * D + 10 * H + 30 * 60, micros=500_000, decimal_sign=",")
     b.touch(acc, p0 + 60 * D + 12 * H, "email", "cs", tz=330)
     b.purchase(acc, 1, p0 + 62 * D + 18 * H, "add_on", "19.00", tz=-480)
+
+    # A user missing from `users` (the events export ran ahead of the users export): the
+    # account of their first activation event stands in for theirs. Their first two
+    # activation events are at one instant and name two accounts; the smaller event id names
+    # the account on the free plan, so the user counts as activated on a free plan, though
+    # the other account, on a paid plan, has the smaller id.
+    paid = b.account("ghost-a-paid", p0 + 40 * D, "Edge Case: paid account of a missing user")
+    b.change(paid, p0 + 45 * D + 10 * H, "starter", 2, "self_serve", 1)
+    free = b.account("ghost-b-free", p0 + 40 * D, "Edge Case: free account of a missing user")
+    a = p0 + 52 * D + 15 * H
+    for n, (acc, name) in enumerate([(free, "dashboard_built"), (paid, "report_shared")], start=1):
+        b.rows["product_events"].append((f"edge-ghost-e{n}", "edge-ghost-user", acc, name, _iso(a)))
+    b.rows["product_events"].append(("edge-ghost-e3", "edge-ghost-user", paid, "dashboard_built", _iso(a + H)))
     return b.rows
 
 

@@ -1,5 +1,6 @@
 -- One row per user with an activation event: the first one (its instant and the account it
--- happened in). Ties at one instant go to the smaller account_id, then event_id, as text.
+-- happened in). Of two at one instant, the smaller event_id in byte order is the first (the
+-- account matters only for a user missing from users, int_users_activated).
 -- Incremental, by activation month: a build rebuilds the months from
 -- int_event_models_reload.activations_reload_from on. A user whose first activation is earlier
 -- keeps it (later events cannot move it); the others are found again among the events from
@@ -68,7 +69,7 @@ ranked as (
         occurred_at,
         row_number() over (
             partition by user_id
-            order by occurred_at, {{ binary_text('account_id') }}, {{ binary_text('event_id') }}
+            order by occurred_at, {{ binary_text('event_id') }}
         ) as activation_order
 
     from to_rank
