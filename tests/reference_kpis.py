@@ -279,14 +279,19 @@ def _read_data_file(path: Path) -> list[Row]:
 
 def _table_files(data_dir: Path, table: str) -> list[Path]:
     """The files that together make one table: a single file, or the CSV and Parquet files
-    of a sub-folder at any depth, except where a name below it starts with '.' or '_'."""
+    of a sub-folder at any depth, except where a name below it starts with '.' or '_'. Any
+    other file in the sub-folder is an error."""
     sources = sorted(path for path in data_dir.iterdir()
                      if path.is_file() and path.name.lower() in (f"{table}.csv", f"{table}.parquet"))
     folder = data_dir / table
     for directory, folders, names in os.walk(folder):
         folders[:] = sorted(name for name in folders if not name.startswith((".", "_")))
-        sources.extend(Path(directory) / name for name in sorted(names)
-                       if not name.startswith((".", "_")) and Path(name).suffix.lower() in (".csv", ".parquet"))
+        for name in sorted(names):
+            if name.startswith((".", "_")):
+                continue
+            if Path(name).suffix.lower() not in (".csv", ".parquet"):
+                raise ValueError(f"table {table}: {Path(directory) / name} is neither CSV nor Parquet")
+            sources.append(Path(directory) / name)
     if not sources:
         raise ValueError(f"table {table}: no {table}.csv, {table}.parquet or {table}/ in {data_dir}")
     return sources

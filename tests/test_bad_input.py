@@ -8,6 +8,7 @@ byte-for-byte what it was.
 from __future__ import annotations
 
 import csv
+import gzip
 import shutil
 from pathlib import Path
 from typing import Callable
@@ -42,6 +43,17 @@ def drop_column(table: str, column: str) -> Callable[[Path], None]:
 def remove_table(table: str) -> Callable[[Path], None]:
     def change(folder: Path) -> None:
         (folder / f"{table}.csv").unlink()
+    return change
+
+
+def add_compressed_part(table: str) -> Callable[[Path], None]:
+    """The table as a folder: its file as part-0.csv, and a gzipped copy beside it, which
+    the build does not read."""
+    def change(folder: Path) -> None:
+        (folder / table).mkdir()
+        (folder / f"{table}.csv").rename(folder / table / "part-0.csv")
+        with open(folder / table / "part-0.csv", "rb") as plain, gzip.open(folder / table / "part-1.csv.gz", "wb") as packed:
+            packed.write(plain.read())
     return change
 
 
@@ -97,6 +109,11 @@ BROKEN = {
     ),
     "missing_column": (drop_column("users", "persona"), ["users.persona", "missing column"]),
     "missing_table": (remove_table("plans"), ["plans", "no file"]),
+    # Passed over, its rows would be missing from every mart without a word.
+    "a_file_neither_csv_nor_parquet": (
+        add_compressed_part("upsell_purchases"),
+        ["upsell_purchases/ has 1 file neither .csv nor .parquet", "upsell_purchases/part-1.csv.gz"],
+    ),
 }
 
 

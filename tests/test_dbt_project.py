@@ -174,15 +174,16 @@ def plg_literal(text: str) -> str:
 def test_the_files_of_a_table_are_found_alike_by_dbt_and_the_loader(built_sample, tmp_path: Path) -> None:
     """The DuckDB path (macro data_dir_files), the warehouse loader and the reference reader
     take the same files: nested folders and any extension case read; hidden and underscore
-    files and folders below the table's folder passed over, even when data_dir has such parts."""
-    from plg.loaders import RAW_TABLES, table_files
+    files and folders below the table's folder passed over, even when data_dir has such parts;
+    and all three refuse a file there that is neither CSV nor Parquet."""
+    from plg.loaders import RAW_TABLES, TargetError, table_files
     from reference_kpis import _table_files
 
     work, db_path, _ = built_sample
     data_dir = tmp_path / "_exports" / ".raw"
     read = ["product_events.CSV", "product_events/a.csv", "product_events/b.Parquet",
             "product_events/day=2026-01-01/part-0.csv", "product_events/day=2026-01-02/x/part-0.parquet"]
-    passed_over = ["product_events.csv.bak", "product_events/notes.txt", "product_events/._a.csv", "product_events/.x/a.csv",
+    passed_over = ["product_events.csv.bak", "product_events/._a.csv", "product_events/.x/a.csv",
                    "product_events/_SUCCESS", "product_events/_temporary/0/part-0.csv", "product_events/day=2026-01-01/_part.csv"]
     for name in read + passed_over:
         (data_dir / name).parent.mkdir(parents=True, exist_ok=True)
@@ -201,3 +202,13 @@ def test_the_files_of_a_table_are_found_alike_by_dbt_and_the_loader(built_sample
         assert shown.returncode == 0, shown.stdout[-3000:]
         files = json.loads(shown.stdout[shown.stdout.index("{"):shown.stdout.rindex("}") + 1])["show"][0]["files"]
         assert sorted(files.split("|")) == expected, written
+
+    (data_dir / "product_events/day=2026-01-01/notes.txt").write_text("")
+    with pytest.raises(TargetError, match="product_events/ has 1 file neither .csv nor .parquet"):
+        table_files(data_dir)
+    with pytest.raises(ValueError, match="neither CSV nor Parquet"):
+        _table_files(data_dir, "product_events")
+    query = "select '{{ plg_kpis.data_dir_files(\"product_events\") | join(\"|\") }}' as files"
+    shown = dbt("show", "--inline", query, "--vars", json.dumps({"data_dir": str(data_dir)}),
+                db_path=tmp_path / "files.duckdb", work=work)
+    assert shown.returncode != 0 and "product_events/day=2026-01-01/notes.txt" in shown.stdout, shown.stdout[-3000:]

@@ -213,9 +213,11 @@ def table_files(data_dir: Path) -> dict[str, list[Path]]:
     """Each raw table's files, by the rule of the DuckDB path (macro data_dir_files):
     `<table>.csv`, `<table>.parquet`, and every CSV or Parquet file under `<table>/` at any
     depth, whatever the extension's case, passing over a file or folder below `<table>/` whose
-    name starts with `.` or `_` (hidden files, Spark's `_SUCCESS` and `_temporary/`). A table
-    with no file stops the load with the message of the DuckDB path."""
+    name starts with `.` or `_` (hidden files, Spark's `_SUCCESS` and `_temporary/`). Any other
+    file below `<table>/`, and a table with no file, stop the load with the messages of the
+    DuckDB path."""
     folder = Path(data_dir)
+    shown_folder = str(folder).rstrip("/")
     found: dict[str, list[Path]] = {}
     missing = []
     for table in RAW_TABLES:
@@ -223,16 +225,24 @@ def table_files(data_dir: Path) -> dict[str, list[Path]]:
                  if path.name.lower() in (f"{table}.csv", f"{table}.parquet") and path.is_file()]
         part_folder = folder / table
         if part_folder.is_dir():
-            files += [path for path in part_folder.rglob("*")
-                      if path.suffix.lower() in (".csv", ".parquet") and path.is_file()
-                      and not any(part.startswith((".", "_")) for part in path.relative_to(part_folder).parts)]
+            parts = sorted((path for path in part_folder.rglob("*") if path.is_file()
+                            and not any(part.startswith((".", "_")) for part in path.relative_to(part_folder).parts)), key=str)
+            files += [path for path in parts if path.suffix.lower() in (".csv", ".parquet")]
+            unread = [path.relative_to(folder).as_posix() for path in parts if path.suffix.lower() not in (".csv", ".parquet")]
+            if unread:
+                many = len(unread) > 1
+                raise TargetError(
+                    f"Input folder {shown_folder}: {table}/ has {len(unread)} file{'s' if many else ''} neither .csv nor "
+                    f".parquet, whose rows would not be read ({'e.g. ' if len(unread) > 3 else ''}{', '.join(unread[:3])}). "
+                    f"Convert or remove {'them' if many else 'it'}, or start {'their names' if many else 'its name'} "
+                    f"with _ or . to pass {'them' if many else 'it'} over.")
         if files:
             found[table] = sorted(files, key=str)
         else:
             missing.append(table)
     if missing:
         raise TargetError(
-            f"Input folder {str(folder).rstrip('/')} has no file for table(s): {', '.join(missing)}. "
+            f"Input folder {shown_folder} has no file for table(s): {', '.join(missing)}. "
             "Each table is <table>.csv, <table>.parquet, or a folder <table>/ of such files.")
     return found
 
