@@ -76,6 +76,7 @@
             "Input folder " ~ folder ~ " has no file for table(s): " ~ missing | join(', ')
             ~ ". Each table is <table>.csv, <table>.parquet, or a folder <table>/ of such files.") }}
     {%- endif -%}
+    {%- do plg_kpis.check_columns_of_each_file() -%}
     {#- Tell dbt's relation cache, filled before the hooks ran, about the new views. -#}
     {%- for relation in created -%}
         {%- do adapter.cache_added(relation) -%}

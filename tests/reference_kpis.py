@@ -356,10 +356,13 @@ def load_dataset(data_dir: str | os.PathLike) -> Tables:
 
 
 def _check_columns(table: str, path: Path, rows: list[Row], columns: list[str]) -> None:
-    """Raise when a file's rows lack a contract column (CSV headers are checked too)."""
+    """Raise when a file's rows lack a contract column (CSV headers are checked too). An empty
+    file has no rows and no header: nothing to lack."""
     if path.suffix.lower() == ".csv":
         with open(path, newline="", encoding="utf-8-sig") as handle:
             header = next(csv.reader(handle), [])
+        if not header:
+            return
         present = set(header)
     elif rows:
         present = set(rows[0])

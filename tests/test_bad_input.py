@@ -46,6 +46,24 @@ def remove_table(table: str) -> Callable[[Path], None]:
     return change
 
 
+def split_without_column(table: str, column: str) -> Callable[[Path], None]:
+    """The table as a folder of two files, the second without `column` (ids changed so its
+    row is a row of its own)."""
+    def change(folder: Path) -> None:
+        (folder / table).mkdir()
+        path = folder / table / "part-0.csv"
+        (folder / f"{table}.csv").rename(path)
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        kept = [name for name in rows[0] if name != column]
+        with open(folder / table / "part-1.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=kept, extrasaction="ignore")
+            writer.writeheader()
+            first_column = kept[0]
+            writer.writerow({**rows[0], first_column: rows[0][first_column] + "-later"})
+    return change
+
+
 def add_compressed_part(table: str) -> Callable[[Path], None]:
     """The table as a folder: its file as part-0.csv, and a gzipped copy beside it, which
     the build does not read."""
@@ -109,6 +127,11 @@ BROKEN = {
     ),
     "missing_column": (drop_column("users", "persona"), ["users.persona", "missing column"]),
     "missing_table": (remove_table("plans"), ["plans", "no file"]),
+    # Read with the other files' columns, its rows would have no channel: not self-serve.
+    "a_file_without_a_column_the_others_have": (
+        split_without_column("upsell_purchases", "channel"),
+        ["1 file lacks a column the other files of its table have", "upsell_purchases/part-1.csv (channel)"],
+    ),
     # Passed over, its rows would be missing from every mart without a word.
     "a_file_neither_csv_nor_parquet": (
         add_compressed_part("upsell_purchases"),
@@ -358,6 +381,10 @@ def test_nested_event_folders_are_read_and_bookkeeping_files_passed_over(good_bu
         (nested / name).parent.mkdir(parents=True, exist_ok=True)
         with open(nested / name, "w", newline="", encoding="utf-8") as handle:
             csv.writer(handle).writerows([header, *part_rows])
+    # An empty file and a header-only one: no rows, and no column missing.
+    (nested / "product_events/day=2025-03").mkdir()
+    (nested / "product_events/day=2025-03/empty.csv").write_text("")
+    (nested / "product_events/day=2025-03/header.csv").write_text(",".join(header) + "\n")
     (nested / "product_events/._first.csv").write_bytes(b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X")
     (nested / "product_events/_SUCCESS").write_text("")
     db_nested = tmp_path / "nested.duckdb"
@@ -388,3 +415,18 @@ def test_a_schema_or_table_name_setting_must_be_a_plain_name(settings, named, go
     assert result.returncode == 1, result.stdout + result.stderr
     assert named in result.stderr and "plain name" in result.stderr
     assert mart_fingerprints(db_path) == before
+
+
+def test_the_warehouse_loader_refuses_a_file_without_a_column_the_others_have(tmp_path: Path) -> None:
+    """The loader of the warehouse targets applies the DuckDB path's rule before loading: a
+    file of a table folder without a column the others have stops it, an empty file does not."""
+    from plg.loaders import TargetError, check_columns_of_each_file, table_files
+
+    data_dir = tmp_path / "raw"
+    shutil.copytree(TINY, data_dir)
+    split_without_column("upsell_purchases", "channel")(data_dir)
+    (data_dir / "upsell_purchases" / "empty.csv").write_text("")
+    with pytest.raises(TargetError, match=r"1 file lacks a column .*upsell_purchases/part-1\.csv \(channel\)"):
+        check_columns_of_each_file(data_dir, table_files(data_dir))
+    (data_dir / "upsell_purchases" / "part-1.csv").unlink()
+    check_columns_of_each_file(data_dir, table_files(data_dir))

@@ -322,9 +322,44 @@ def duckdb_reader_sql(files: list[Path]) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
+def check_columns_of_each_file(data_dir: Path, files: dict[str, list[Path]]) -> None:
+    """Stop when a file of a table of several files lacks a column another of its files has:
+    read as the union of their columns, its rows would be empty there. The rule, reading and
+    message of the DuckDB path (macro check_columns_of_each_file); an empty file is passed over."""
+    import duckdb
+
+    from plg.generate import TABLES
+
+    lacking = []
+    with duckdb.connect() as connection:
+        for table, paths in files.items():
+            if len(paths) < 2:
+                continue
+            columns_of = {}
+            for path in paths:
+                if path.stat().st_size == 0:
+                    continue
+                reader = (f"read_csv({_duckdb_literal(path)}, header = true, skip = 0, all_varchar = true, delim = ',', "
+                          "quote = '\"', escape = '\"', sample_size = 1)" if path.suffix.lower() == ".csv"
+                          else f"read_parquet({_duckdb_literal(path)})")
+                columns_of[path] = [row[0].lower() for row in connection.execute(f"describe select * from {reader}").fetchall()]
+            in_some_file = {column for columns in columns_of.values() for column in columns}
+            for path, columns in columns_of.items():
+                absent = [column for column in TABLES[table] if column in in_some_file and column not in columns]
+                if absent:
+                    lacking.append(f"{path.relative_to(data_dir).as_posix()} ({', '.join(absent)})")
+    if lacking:
+        many = len(lacking) > 1
+        raise TargetError(
+            f"Input folder {str(data_dir).rstrip('/')}: {len(lacking)} file{'s lack' if many else ' lacks'} a column the other "
+            f"files of its table have, which would be empty in {'their' if many else 'its'} rows: {'; '.join(lacking[:5])}"
+            f"{'; ...' if len(lacking) > 5 else ''}. Every file of a table needs each of its columns.")
+
+
 def load(credentials: Any, data_dir: Path, raw_schema: str, identifiers: dict[str, str] | None = None) -> dict[str, int]:
     """Replace the raw tables in `raw_schema` with the files of `data_dir`; rows loaded per table."""
     files = table_files(data_dir)
+    check_columns_of_each_file(data_dir, files)
     identifiers = {table: (identifiers or {}).get(table, table) for table in RAW_TABLES}
     if credentials.type == "postgres":
         return load_postgres(credentials, files, raw_schema, identifiers)
