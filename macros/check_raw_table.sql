@@ -48,7 +48,7 @@
             {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ text ~ ' is null'}) -%}
         {%- endif -%}
         {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
-            {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': text ~ ' is not null and ' ~ typed ~ ' is null'}) -%}
+            {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': text ~ ' is not null and ' ~ typed ~ ' is null', 'values': text}) -%}
         {%- endif -%}
         {%- set reference = column.meta.references -%}
         {%- if reference and reference.split('.')[0] in relations -%}
@@ -63,6 +63,7 @@
             {%- do checks.append({'column': column_name,
                 'problem': 'naming a value that ' ~ referenced_table ~ '.' ~ referenced_column ~ ' does not list',
                 'condition': typed ~ ' is not null and ' ~ alias ~ '.referenced_value is null',
+                'values': text,
                 'severity': column.meta.get('references_severity', 'error')}) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -97,8 +98,17 @@
         {%- set failing = counts[loop.index0] | int -%}
         {%- if failing > 0 -%}
             {%- set examples = run_query('select distinct checked.plg_key from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 5') -%}
+            {#- The offending values themselves, quoted so that a space shows: what to look for. -#}
+            {%- set shown_values = [] -%}
+            {%- if check.get('values') -%}
+                {%- for row in run_query('select distinct ' ~ check['values'] ~ ' from ' ~ checked_rows ~ ' where ' ~ check.condition ~ ' order by 1 limit 3').rows -%}
+                    {%- set value = row[0] | string -%}
+                    {%- do shown_values.append("'" ~ (value[:40] ~ '...' if value | length > 40 else value) ~ "'") -%}
+                {%- endfor -%}
+            {%- endif -%}
             {%- do (notes if check.get('severity') == 'warn' else problems).append(name ~ "." ~ check.column ~ ": " ~ failing
-                ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem ~ plg_kpis.example_ids(key, examples)) -%}
+                ~ " row" ~ ('s' if failing > 1 else '') ~ " " ~ check.problem
+                ~ ((', such as ' ~ shown_values | join(', ')) if shown_values else '') ~ plg_kpis.example_ids(key, examples)) -%}
         {%- endif -%}
     {%- endfor -%}
 

@@ -109,15 +109,15 @@ BROKEN = {
     ),
     "unreadable_timestamp": (
         append_rows("sales_touches", ["t2,a1,yesterday,call,sales", "t3,a1,2025-13-45T00:00:00Z,call,sales"]),
-        ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"],
+        ["sales_touches.touched_at", "2 rows", "timestamp", "such as '2025-13-45T00:00:00Z', 'yesterday'", "t2, t3"],
     ),
     "unreadable_number": (
         append_rows("upsell_purchases", ["p9,a1,u1,2025-02-01T00:00:00Z,add_on,12 EUR,in_product"]),
-        ["upsell_purchases.amount", "1 row", "number", "p9"],
+        ["upsell_purchases.amount", "1 row", "number", "such as '12 EUR'", "p9"],
     ),
     "unknown_plan": (
         append_rows("subscription_changes", ["c9,a2,u2,2025-03-01T00:00:00Z,starter,platinum,49,999,1,1,self_serve"]),
-        ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
+        ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "such as 'platinum'", "c9"],
     ),
     # DuckDB cannot read a CSV file with a row of another width; left to guess, it took that
     # row for the header and read nothing, and the build went on without the input checks.

@@ -223,7 +223,7 @@ def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres:
 
         assert result.returncode == 1, result.stdout + result.stderr
         for words in (["The raw input has 3 problems"],
-                      ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "c9"],
+                      ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "such as 'platinum'", "c9"],
                       ["sales_touches.touched_at", "2 rows", "timestamp", "t2, t3"],
                       ["product_events.event_id: 2 rows of 1 id with different values (e.g. e1)"]):
             for word in words:
