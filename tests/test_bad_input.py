@@ -125,6 +125,12 @@ BROKEN = {
         append_rows("sales_touches", ["t8,a1,2025-02-01T00:00:00Z,call,sales,extra"]),
         ["sales_touches.csv", "1 row", "line", "has 6", "header's 5"],
     ),
+    # An export in Latin-1, not UTF-8: DuckDB's own message listed its reader's settings.
+    "csv_not_in_utf8": (
+        lambda folder: (folder / "accounts.csv").write_bytes(
+            (folder / "accounts.csv").read_bytes() + "a9,Café Ltd,2025-01-01T00:00:00Z,smb,FR\n".encode("latin-1")),
+        ["accounts.csv cannot be read as CSV", "cannot be read as UTF-8", "Nothing was built"],
+    ),
     "missing_column": (drop_column("users", "persona"), ["users.persona", "missing column"]),
     "missing_table": (remove_table("plans"), ["plans", "no file"]),
     # Read with the other files' columns, its rows would have no channel: not self-serve.

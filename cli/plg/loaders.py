@@ -248,13 +248,22 @@ def table_files(data_dir: Path) -> dict[str, list[Path]]:
 
 
 def unreadable_csv_message(error_text: str) -> str | None:
-    """The message for DuckDB's failure to read a CSV file (its dialect detection gave up),
-    naming the file and what is wrong with it; None for any other error."""
+    """The message for DuckDB's failure to read a CSV file (its dialect detection gave up, or a
+    line could not be read: another encoding than UTF-8, say), naming the file and what is
+    wrong with it; None for any other error."""
     match = re.search(r'Error when sniffing file "([^"]+)"', error_text)
-    if match is None:
+    if match is not None:
+        path = Path(match.group(1))
+        return unreadable_csv_file_message(path, csv_shape_problem(path) or "DuckDB could not detect its CSV dialect")
+    line = re.search(r"CSV Error on Line: (\d+)", error_text)
+    named = re.search(r"^\s*file = (.+?)\s*$", error_text, re.MULTILINE)
+    if line is None or named is None:
         return None
-    path = Path(match.group(1))
-    return unreadable_csv_file_message(path, csv_shape_problem(path) or "DuckDB could not detect its CSV dialect")
+    path = Path(named.group(1))
+    # DuckDB's reason is the first line after the line it quotes.
+    after_quote = error_text.split("Original Line:", 1)[-1].splitlines()[1:]
+    reason = next((text.strip() for text in after_quote if text.strip()), "DuckDB could not read it")
+    return unreadable_csv_file_message(path, csv_shape_problem(path) or f"line {line.group(1)}: {reason}")
 
 
 def unreadable_spark_csv_message(error_text: str, table_paths: list[Path]) -> str | None:
