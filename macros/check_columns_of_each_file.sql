@@ -3,12 +3,12 @@
     (a required column's check would blame the rows, an optional one's nothing). Each file's
     header (CSV, sniffed from its first line) or schema (Parquet, its metadata) is read, and a
     file that lacks such a column stops the run, naming it. An empty (0-byte) file is passed
-    over: it has no rows. -#}
-{% macro check_columns_of_each_file() %}
+    over: it has no rows. `files_of`: each raw table's files (data_dir_files), by source name. -#}
+{% macro check_columns_of_each_file(files_of) %}
     {%- set folder = plg_kpis.normal_path(var('data_dir')) -%}
     {%- set tables = {} -%}
     {%- for source in graph.sources.values() if source.package_name == project_name -%}
-        {%- set files = plg_kpis.data_dir_files(source.name) -%}
+        {%- set files = files_of.get(source.name, []) -%}
         {%- if files | length > 1 -%}
             {%- do tables.update({source.name: {'files': files, 'columns': source.columns.keys() | map('lower') | list}}) -%}
         {%- endif -%}
@@ -29,8 +29,8 @@
     {%- set headers = [] -%}
     {%- for name, table in tables.items() -%}
         {%- for file in table.files if file in non_empty -%}
-            {%- set reader = ("read_csv(" ~ plg_kpis.quoted_string(file) ~ ", header = true, skip = 0, all_varchar = true,"
-                ~ " delim = ',', quote = '\"', escape = '\"', sample_size = 1)") if (file | lower).endswith('.csv')
+            {%- set reader = ("read_csv(" ~ plg_kpis.quoted_string(file) ~ ", " ~ plg_kpis.csv_read_options()
+                ~ ", sample_size = 1)") if (file | lower).endswith('.csv')
                 else "read_parquet(" ~ plg_kpis.quoted_string(file) ~ ")" -%}
             {%- do headers.append("select " ~ plg_kpis.quoted_string(name) ~ " as table_name, " ~ plg_kpis.quoted_string(file)
                 ~ " as file, lower(column_name) as column_name from (describe select * from " ~ reader ~ ")") -%}

@@ -33,10 +33,13 @@
     {%- for row in load_result('plg_existing_tables').table.rows -%}
         {%- do existing_tables.setdefault(row[0], []).append(row[1]) -%}
     {%- endfor -%}
+    {%- set files_of = {} -%}
     {%- for source in graph.sources.values() if source.package_name == project_name -%}
         {%- set csv_files = [] -%}
         {%- set parquet_files = [] -%}
-        {%- for file in plg_kpis.data_dir_files(source.name) -%}
+        {%- set files = plg_kpis.data_dir_files(source.name) -%}
+        {%- do files_of.update({source.name: files}) -%}
+        {%- for file in files -%}
             {%- if (file | lower).endswith('.csv') -%}
                 {%- do csv_files.append(plg_kpis.quoted_string(file)) -%}
             {%- else -%}
@@ -48,13 +51,9 @@
         {%- else -%}
             {%- set readers = [] -%}
             {%- if csv_files -%}
-                {#- skip = 0: the header is the first line. Left to guess, DuckDB takes a later line
-                    for the header when one row has another number of fields (and reads no row).
-                    The warehouse loader reads CSV with the same options (cli/plg/loaders.py,
-                    duckdb_reader_sql): change both together. -#}
                 {%- do readers.append(
-                    "select * from read_csv([" ~ csv_files | join(', ') ~ "], header = true, skip = 0, all_varchar = true,"
-                    ~ " delim = ',', quote = '\"', escape = '\"', union_by_name = true, filename = 'plg_source_file')") -%}
+                    "select * from read_csv([" ~ csv_files | join(', ') ~ "], " ~ plg_kpis.csv_read_options()
+                    ~ ", union_by_name = true, filename = 'plg_source_file')") -%}
             {%- endif -%}
             {%- if parquet_files -%}
                 {%- do readers.append(
@@ -76,7 +75,7 @@
             "Input folder " ~ folder ~ " has no file for table(s): " ~ missing | join(', ')
             ~ ". Each table is <table>.csv, <table>.parquet, or a folder <table>/ of such files.") }}
     {%- endif -%}
-    {%- do plg_kpis.check_columns_of_each_file() -%}
+    {%- do plg_kpis.check_columns_of_each_file(files_of) -%}
     {#- Tell dbt's relation cache, filled before the hooks ran, about the new views. -#}
     {%- for relation in created -%}
         {%- do adapter.cache_added(relation) -%}

@@ -311,6 +311,11 @@ def _duckdb_literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
+# How DuckDB reads every CSV file of the raw tables: the options of the DuckDB path's views
+# (macro csv_read_options); change both together.
+CSV_READ_OPTIONS = "header = true, skip = 0, all_varchar = true, delim = ',', quote = '\"', escape = '\"'"
+
+
 def duckdb_reader_sql(files: list[Path]) -> str:
     """One table's files as a DuckDB query, every column as text: the readers, with the same
     options, of the views the DuckDB path makes (macro register_data_dir); change both together."""
@@ -319,8 +324,7 @@ def duckdb_reader_sql(files: list[Path]) -> str:
     readers = []
     if csv_files:
         readers.append(
-            f"select * from read_csv([{', '.join(csv_files)}], header = true, skip = 0, all_varchar = true, delim = ',', "
-            "quote = '\"', escape = '\"', union_by_name = true, filename = false)")
+            f"select * from read_csv([{', '.join(csv_files)}], {CSV_READ_OPTIONS}, union_by_name = true, filename = false)")
     if parquet_files:
         readers.append(f"select columns(*)::varchar from read_parquet([{', '.join(parquet_files)}], union_by_name = true)")
     return " union all by name ".join(readers)
@@ -348,9 +352,8 @@ def check_columns_of_each_file(data_dir: Path, files: dict[str, list[Path]]) -> 
             for path in paths:
                 if path.stat().st_size == 0:
                     continue
-                reader = (f"read_csv({_duckdb_literal(path)}, header = true, skip = 0, all_varchar = true, delim = ',', "
-                          "quote = '\"', escape = '\"', sample_size = 1)" if path.suffix.lower() == ".csv"
-                          else f"read_parquet({_duckdb_literal(path)})")
+                reader = (f"read_csv({_duckdb_literal(path)}, {CSV_READ_OPTIONS}, sample_size = 1)"
+                          if path.suffix.lower() == ".csv" else f"read_parquet({_duckdb_literal(path)})")
                 columns_of[path] = [row[0].lower() for row in connection.execute(f"describe select * from {reader}").fetchall()]
             in_some_file = {column for columns in columns_of.values() for column in columns}
             for path, columns in columns_of.items():
