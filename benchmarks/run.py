@@ -3,8 +3,10 @@
     python benchmarks/run.py --accounts 250000            # about 10 million events
     python benchmarks/run.py --accounts 250000 --runs 3   # the same, medians of three runs
     python benchmarks/run.py --accounts 2500000           # about 100 million events
+    python benchmarks/run.py --accounts 250000 --daily-files   # the events as one file a day
 
-The data set is generated once (`plg generate`, Parquet). Then, in each run, each step in its
+The data set is generated once (`plg generate`, Parquet; with --daily-files its events are then
+written again as one file per UTC day, untimed). Then, in each run, each step in its
 own child process so that wall time and peak memory (RSS) are its own:
 1. the direct script (benchmarks/direct_marts.sql), computing the eight contract marts with
    DuckDB alone, no dbt: the engine's own limit for this work;
@@ -149,27 +151,62 @@ def compare(direct_db: Path, plg_db: Path) -> list[str]:
     return differences
 
 
+# An event's instant, from its text: ISO 8601 allows a comma before the fractional seconds,
+# which DuckDB's cast wants as a point.
+EVENT_INSTANT = "timezone('UTC', cast(replace(occurred_at, ',', '.') as timestamptz))"
+
+
+def event_files(data_dir: Path) -> list[Path]:
+    """The generated events' Parquet files, made a folder product_events/ if they were one file."""
+    folder = data_dir / "product_events"
+    if not folder.is_dir():
+        folder.mkdir()
+        (data_dir / "product_events.parquet").rename(folder / "part-000.parquet")
+    return sorted(folder.glob("*.parquet"))
+
+
+def split_events_by_day(data_dir: Path) -> int:
+    """Write the events again as one Parquet file per UTC day (product_events/day-<date>.parquet),
+    as a loader that lands each day in a file of its own leaves them; returns how many files."""
+    import duckdb
+
+    files = ", ".join(f"'{path}'" for path in event_files(data_dir))
+    by_day = data_dir / "product_events_by_day"
+    shutil.rmtree(by_day, ignore_errors=True)
+    connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'")
+    connection.execute(f"""
+        copy (select *, cast({EVENT_INSTANT} as date) as plg_day from read_parquet([{files}], union_by_name = true))
+        to '{by_day}' (format parquet, partition_by (plg_day))
+    """)
+    connection.close()
+    folder = data_dir / "product_events"
+    shutil.rmtree(folder)
+    folder.mkdir()
+    written = sorted(by_day.glob("plg_day=*/*.parquet"))
+    for path in written:
+        day = path.parent.name.split("=", 1)[1]
+        path.rename(folder / (f"day-{day}.parquet" if path.name == "data_0.parquet" else f"day-{day}-{path.name}"))
+    shutil.rmtree(by_day)
+    return len(written)
+
+
 def add_one_day(data_dir: Path) -> int:
     """Copy the last day's events one day later, with new ids, as a new file in product_events/."""
     import duckdb
 
     folder = data_dir / "product_events"
-    if not folder.is_dir():
-        folder.mkdir()
-        (data_dir / "product_events.parquet").rename(folder / "part-000.parquet")
-    files = ", ".join(f"'{path}'" for path in sorted(folder.glob("*.parquet")))
+    files = ", ".join(f"'{path}'" for path in event_files(data_dir))
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
-    # ISO 8601 allows a comma before the fractional seconds; DuckDB's cast wants a point.
-    instant = "timezone('UTC', cast(replace(occurred_at, ',', '.') as timestamptz))"
     rows = connection.execute(f"""
         copy (
             with events as (select * from read_parquet([{files}], union_by_name = true)),
-            last_day as (select max(cast({instant} as date)) as day from events)
+            last_day as (select max(cast({EVENT_INSTANT} as date)) as day from events)
             select 'next-day-' || event_id as event_id, user_id, account_id, event_name,
-                   strftime({instant} + interval 1 day, '%Y-%m-%dT%H:%M:%SZ') as occurred_at
+                   strftime({EVENT_INSTANT} + interval 1 day, '%Y-%m-%dT%H:%M:%SZ') as occurred_at
             from events, last_day
-            where cast({instant} as date) = last_day.day
+            where cast({EVENT_INSTANT} as date) = last_day.day
         ) to '{folder / NEXT_DAY_FILE}' (format parquet)
     """).fetchall()
     connection.close()
@@ -242,6 +279,9 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None, help="where data and databases go (default: a temp folder)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--daily-files", action="store_true",
+                        help="write the generated events again as one file per day (product_events/day-<date>.parquet) "
+                             "before the runs, as a loader that lands each day in a file of its own leaves them")
     args = parser.parse_args()
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -256,6 +296,10 @@ def main() -> None:
         shutil.rmtree(data_dir, ignore_errors=True)
         generated = measured(plg + ["generate", "--out", str(data_dir), "--accounts", str(args.accounts),
                                     "--format", "parquet"], "generate (Parquet)")
+        layout = "product_events as the generator writes it"
+        if args.daily_files:
+            layout = f"product_events as {split_events_by_day(data_dir)} daily files"
+            print(f"{layout} (not timed)", flush=True)
         import duckdb
 
         events = duckdb.connect().execute(
@@ -274,7 +318,7 @@ def main() -> None:
             shutil.rmtree(workdir, ignore_errors=True)
 
     print(f"\nMachine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}; " + ("one run" if len(runs) == 1 else f"medians of {len(runs)} runs"))
+          f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d}; {layout}; " + ("one run" if len(runs) == 1 else f"medians of {len(runs)} runs"))
     medians = median_steps(runs)
     print_table(generated, medians)
     print("\nMarts equal the direct script's, cell for cell, after every build." if not differences
