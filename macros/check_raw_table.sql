@@ -1,27 +1,24 @@
 {#- The row checks of one raw table (`relation`, the source `source`), then a few example ids for
-    each failing check: a dict of `problems`, `notes` and `stale` (sentences) and
-    `staged_rows_agree`. A reference whose column has `references_severity: warn` gives a note,
+    each failing check: a dict of `problems`, `notes` and `stale` (sentences),
+    `staged_rows_agree` and `staged_conflicts`. A reference whose column has `references_severity: warn` gives a note,
     not a problem: the build goes on.
-    With `new_files` a list, only the rows of those files are checked, and the ids of their
-    rows are compared with the rows staged from the other files (staged_rows_agree is false
-    when one differs); with `new_files` none, every row. -#}
-{% macro check_raw_table(source, relation, relations, new_files) %}
+    With `subset` (unchecked_source_rows: the rows of new files, or of the look-back's days),
+    only those rows are checked, and their ids are compared with the staged rows (those of
+    `subset.staged_condition`, when given): `staged_conflicts` counts the ids whose staged row
+    differs, with a few examples (staged_rows_agree is false then); with `subset` none, every
+    row. -#}
+{% macro check_raw_table(source, relation, relations, subset) %}
     {%- set name = source.name -%}
     {%- set problems = [] -%}
     {%- set notes = [] -%}
     {%- set stale = [] -%}
     {%- set key = source.meta.primary_key -%}
-    {%- set staged = plg_kpis.existing_model_relation(source.meta.checked_by_file.staged) if new_files is not none else none -%}
-    {#- Only the new files' rows, or every row. -#}
-    {%- if new_files is none -%}
+    {%- set staged = plg_kpis.existing_model_relation(source.meta.checked_by_file.staged) if subset is not none else none -%}
+    {#- Only the subset's rows, or every row. -#}
+    {%- if subset is none -%}
         {%- set rows = relation -%}
     {%- else -%}
-        {%- set quoted_files = [] -%}
-        {%- for file in new_files -%}
-            {%- do quoted_files.append(plg_kpis.quoted_string(file)) -%}
-        {%- endfor -%}
-        {%- set rows = '(select * from ' ~ relation ~ ' as new_row where '
-            ~ (('new_row.plg_source_file in (' ~ quoted_files | join(', ') ~ ')') if quoted_files else '1 = 0') ~ ')' -%}
+        {%- set rows = '(select * from ' ~ relation ~ ' as new_row where ' ~ subset.condition ~ ')' -%}
     {%- endif -%}
     {#- Each column is cleaned and typed once, in a subquery, and the checks read the
         results: typing a timestamp is the costly part of the scan. -#}
@@ -125,7 +122,8 @@
     {%- set conflicting_ids_sql -%}
         {%- if staged is not none -%}
         {#- The new rows, and the staged rows of the same ids: the staged rows are the
-            distinct typed rows of every other file, checked when they were staged. -#}
+            distinct typed rows checked when they were staged (of every other file, or of
+            the days before the look-back). -#}
         with new_rows as (
             select distinct {{ typed_columns | join(', ') }}
             from {{ rows }} as new_row
@@ -136,6 +134,9 @@
             select {{ source.columns.keys() | join(', ') }}
             from {{ staged }}
             where {{ key }} in (select {{ key }} from new_rows)
+            {%- if subset.staged_condition %}
+                and {{ subset.staged_condition }}
+            {%- endif %}
         ),
         {%- else -%}
         with repeated_ids as (
@@ -155,6 +156,10 @@
     {%- set duplicates = run_query(conflicting_ids_sql ~ ' select (select count(*) from conflicting) as conflicting_ids, '
         ~ key ~ ' from conflicting order by ' ~ key ~ ' limit 5') -%}
     {%- set staged_rows_agree = staged is none or duplicates.rows | length == 0 -%}
+    {%- set staged_conflicts = {'ids': 0, 'examples': []} -%}
+    {%- if not staged_rows_agree -%}
+        {%- do staged_conflicts.update({'ids': duplicates.rows[0][0] | int, 'examples': duplicates.columns[1].values() | list}) -%}
+    {%- endif -%}
     {%- if duplicates.rows | length > 0 and staged is none -%}
         {%- set conflicting = duplicates.rows[0][0] | int -%}
         {#- Only when there are conflicts: the raw rows that carry those ids, as the contract asks
@@ -164,5 +169,6 @@
         {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting_rows ~ " rows of " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
             ~ " with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
     {%- endif -%}
-    {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_rows_agree': staged_rows_agree}) }}
+    {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_rows_agree': staged_rows_agree,
+        'staged_conflicts': staged_conflicts}) }}
 {% endmacro %}

@@ -25,6 +25,9 @@
     {%- for name in ('activation_window_days', 'sales_touch_lookback_days') -%}
         {%- do plg_kpis.days_var(name) -%}
     {%- endfor -%}
+    {%- if var('event_lookback_days', none) is not none and var('event_lookback_days') != '' -%}
+        {%- do plg_kpis.days_var('event_lookback_days') -%}
+    {%- endif -%}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error("Settings refused; nothing was built:\n  - " ~ problems | join("\n  - ")) }}
     {%- endif -%}

@@ -6,16 +6,13 @@
     data_dir. Its new files are enough when every file of the last build's summary is still
     there with the same size and modification time, and the staged rows are exactly those
     files' rows (their day summaries agree), so the other rows were checked when staged and
-    have not changed since. Never on a full refresh, nor for a table with a `references`
-    column (the referenced table may have lost a value an old row names). -#}
+    have not changed since. Never on a full refresh. Called by unchecked_source_rows, which
+    also rules out a table with a `references` column. -#}
 {% macro unchecked_source_files(source) %}
     {%- set by_file = source.meta.get('checked_by_file') -%}
     {%- if not by_file or not var('data_dir') or flags.FULL_REFRESH -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- for column in source.columns.values() if column.meta.references -%}
-        {{ return(none) }}
-    {%- endfor -%}
     {%- set files = plg_kpis.existing_model_relation(by_file.files) -%}
     {%- set staged = plg_kpis.existing_model_relation(by_file.staged) -%}
     {%- set staged_days = plg_kpis.existing_model_relation(by_file.staged_days) -%}
@@ -28,30 +25,12 @@
         ),
         known_files as (
             select distinct source_file, file_size, file_modified_at from {{ files }}
-        ),
-        file_days as (
-            select occurred_on, sum(event_rows) as event_rows, sum(fingerprint) as fingerprint
-            from {{ files }}
-            group by occurred_on
-        ),
-        staged_file_days as (
-            select occurred_on, event_rows, fingerprint from {{ staged_days }}
-        ),
-        unstaged_days as (
-            select * from file_days
-            except
-            select * from staged_file_days
-        ),
-        unsummarised_days as (
-            select * from staged_file_days
-            except
-            select * from file_days
         )
         select
             (select count(*) from known_files where not exists (
                 select 1 from file_states
                 where {{ plg_kpis.is_same_file('file_states', 'known_files') }})) as changed_files,
-            (select count(*) from unstaged_days) + (select count(*) from unsummarised_days) as differing_days
+            ({{ plg_kpis.differing_event_days(files, staged_days) }}) as differing_days
     {%- endset -%}
     {%- set state = run_query(state_sql).rows[0] -%}
     {%- if state[0] | int > 0 or state[1] | int > 0 -%}

@@ -40,22 +40,28 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {#- 2. Row checks, one scan per table. A table checked file by file (meta checked_by_file)
-        has only its new files' rows checked when nothing else changed; any problem found that
-        way, and any doubt, checks the whole table again, so a message is the same either way. -#}
+    {#- 2. Row checks, one scan per table. A table checked by part (meta checked_by_file) has
+        only the rows of its new files, or of the look-back's days, checked when nothing else
+        changed (unchecked_source_rows); any problem found that way, and any doubt, checks the
+        whole table again, so a message is the same either way. -#}
     {%- for name, relation in relations.items() -%}
         {%- set source = sources[name] -%}
-        {%- set new_files = plg_kpis.unchecked_source_files(source) -%}
+        {%- set subset = plg_kpis.unchecked_source_rows(source) -%}
         {#- Logged before each table's scan: `plg build` prints it as progress. -#}
-        {%- if new_files is not none -%}
-            {%- do log("Input checks: " ~ name ~ ", the rows of its " ~ new_files | length ~ " new file(s) only", info=True) -%}
-        {%- else -%}
-            {%- do log("Input checks: " ~ name ~ ", every row", info=True) -%}
-        {%- endif -%}
-        {%- set found = plg_kpis.check_raw_table(source, relation, relations, new_files) -%}
-        {%- if new_files is not none and (found.problems or not found.staged_rows_agree) -%}
-            {%- do log("Input checks: " ~ name ~ ", every row (its new files' rows did not settle it)", info=True) -%}
+        {%- do log("Input checks: " ~ name ~ ", " ~ (subset.described if subset is not none else "every row"), info=True) -%}
+        {%- set found = plg_kpis.check_raw_table(source, relation, relations, subset) -%}
+        {%- if subset is not none and (found.problems or not found.staged_rows_agree) -%}
+            {%- do log("Input checks: " ~ name ~ ", every row (checking " ~ subset.described ~ " did not settle it)", info=True) -%}
+            {%- set conflicts = found.staged_conflicts -%}
             {%- set found = plg_kpis.check_raw_table(source, relation, relations, none) -%}
+            {#- With a look-back, a checked row whose id is staged on an earlier day with other
+                values is an event before the look-back that changed: the build would keep its
+                old row beside the new one. -#}
+            {%- if subset.staged_condition and conflicts.ids > 0 and not found.problems -%}
+                {%- do problems.append(name ~ "." ~ source.meta.primary_key ~ ": " ~ conflicts.ids ~ " id" ~ ('s' if conflicts.ids > 1 else '')
+                    ~ " of " ~ subset.described ~ " staged before with other values (e.g. " ~ conflicts.examples | join(', ')
+                    ~ "): a row older than the look-back changed; build once with --full-refresh") -%}
+            {%- endif -%}
         {%- endif -%}
         {%- do problems.extend(found.problems) -%}
         {%- do notes.extend(found.notes) -%}

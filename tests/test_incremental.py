@@ -19,26 +19,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import assert_marts_match_reference, build, last_build_log
+from conftest import assert_marts_match_reference, build, last_build_log, table_contents
 from reference_kpis import next_month
 
 # Logged by the input checks when they read only the rows of new files of events.
 CHECKED_NEW_FILES_ONLY = "Input checks: product_events, the rows of its"
-
-# The tables that record what the incremental models were built from differ on purpose
-# between a first build and a later one; everything else must be identical.
-BOOKKEEPING = ("base_product__events_reload", "int_event_models_reload",
-               "int_event_models_applied_days", "int_event_models_applied_plans")
-
-
-def table_contents(db_path: Path) -> dict[str, list[tuple]]:
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        connection.execute("set TimeZone = 'UTC'")
-        names = [row[0] for row in connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main' order by 1").fetchall()]
-        return {name: connection.execute(f"select * from main.{name} order by all").fetchall()
-                for name in names if name not in BOOKKEEPING}
-
 
 def reload_points(db_path: Path) -> dict[str, object]:
     with duckdb.connect(str(db_path), read_only=True) as connection:

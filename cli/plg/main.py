@@ -130,7 +130,7 @@ def cli() -> None:
               "it the tables already there are read. Default: the target's schema followed by _raw.")
 @vars_option
 @click.option("--select", "select", multiple=True, metavar="SELECTOR", help="Build only these dbt nodes (repeatable), e.g. +fct_arpa.")
-@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental event models from every row (dbt build --full-refresh). Not needed after new, late or removed data: a build finds and reloads the days that changed.")
+@click.option("--full-refresh", is_flag=True, help="Rebuild the incremental event models from every row (dbt build --full-refresh). Not needed after new, late or removed data: a build finds and reloads the days that changed (with var event_lookback_days, those within the look-back).")
 @click.option("--artifacts-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where dbt's target/ (manifest.json, run_results.json) and logs/ go. Default: <db>.dbt/ beside the database.")
 @click.option("--threads", type=click.IntRange(1, 64), default=None, help="How many models and tests dbt runs at once, and DuckDB's worker threads. Default: 2 for dbt, every core for DuckDB.")

@@ -28,7 +28,20 @@
     {%- set file_filter = ' and ' ~ (('source_file in (' ~ files | join(', ') ~ ')') if files else '1 = 0') %}
 {%- endif %}
 
-{%- set loaded_days = 'occurred_on >= (select reload_from from ' ~ ref('base_product__events_reload') ~ ')' ~ file_filter
+{#- The rows of earlier days are skipped by their timestamp as written before the exact, typed
+    filter, so that reloading the last days does not type the history (a warehouse table, or a
+    file holding many days). -#}
+{%- set text_filter = '' %}
+{%- if is_incremental() and execute %}
+    {%- set reload_from_day = run_query('select cast(reload_from as ' ~ dbt.type_string() ~ ') from '
+        ~ ref('base_product__events_reload')).rows[0][0] %}
+    {#- No day to reload (NULL): the typed filter keeps no row either, and this one lets the
+        engine skip the scan. -#}
+    {%- set text_filter = ' and ' ~ (raw_timestamp_may_be_from('occurred_at_text', (reload_from_day | string)[:10])
+        if reload_from_day is not none else '1 = 0') %}
+{%- endif %}
+
+{%- set loaded_days = 'occurred_on >= (select reload_from from ' ~ ref('base_product__events_reload') ~ ')' ~ file_filter ~ text_filter
     if is_incremental() else '1 = 1' %}
 {%- set event_id_hash = row_fingerprint(['event_id']) %}
 {%- set event_columns = 'event_id, user_id, account_id, event_name, occurred_at, occurred_on' %}
