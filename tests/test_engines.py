@@ -89,6 +89,24 @@ def with_more_events(data_dir: Path, folder: Path) -> Path:
     return folder
 
 
+# Logged by the input checks of a build with a look-back of 3 days after with_one_more_day.
+LOOKBACK_CHECKS = "Input checks: product_events, the rows from 2025-12-29 on (var event_lookback_days)"
+
+
+def with_one_more_day(folder: Path) -> None:
+    """Into with_more_events' folder: the day after its new day (2026-01-02), and a late event
+    on 2025-12-29 written with an offset that puts its text on the day before; a look-back of 3
+    days from the last staged day (2026-01-01) starts on 2025-12-29."""
+    import csv
+
+    with open(folder / "product_events" / "day-2026-01-01.csv", newline="", encoding="utf-8") as handle:
+        header, *last_day = list(csv.reader(handle))
+    day_after = [[f"after-{row[0]}", row[1], row[2], row[3], "2026-01-02" + row[4][10:]] for row in last_day]
+    late = [["late-3", last_day[0][1], last_day[0][2], "paywall_hit", "2025-12-28T20:00:00-08:00"]]
+    with open(folder / "product_events" / "day-2026-01-02.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *day_after, *late])
+
+
 @pytest.fixture(scope="module")
 def engine_data(tmp_path_factory) -> tuple[Path, dict[str, list[dict[str, Any]]]]:
     """One generated data set (CSV, every edge case the generator places) and its reference marts."""
@@ -200,6 +218,23 @@ def test_postgres_incremental_build_after_new_events(engine_data, postgres_built
 
 
 @requires_postgres
+def test_postgres_lookback_build_after_new_events(engine_data, postgres_built: dict[str, str], postgres: Postgres,
+                                                  tmp_path: Path) -> None:
+    """With var event_lookback_days, a build reads and checks only the look-back's events (its
+    SQL on PostgreSQL): after one more day and a late event inside the look-back, every mart
+    matches the reference, and only the days from the late event's on are reloaded."""
+    more = with_more_events(engine_data[0], tmp_path / "more")
+    succeeded(run_plg("build", "--target", "postgres", "--data-dir", str(more), env=postgres_built))
+    with_one_more_day(more)
+    result = succeeded(run_plg("build", "--target", "postgres", "--data-dir", str(more),
+                               "--vars", json.dumps({"event_lookback_days": 3}), env=postgres_built))
+    assert LOOKBACK_CHECKS in result.stderr
+    schema = postgres_built["PLG_SCHEMA"]
+    assert [str(row["reload_from"]) for row in postgres.rows(schema, "base_product__events_reload")] == ["2025-12-29"]
+    assert_match_reference(compute_kpis(more), {mart: postgres.rows(schema, mart) for mart in CONTRACT_MARTS})
+
+
+@requires_postgres
 def test_postgres_refuses_broken_input_and_keeps_marts(tmp_path: Path, postgres: Postgres) -> None:
     schema = f"plg_test_{uuid.uuid4().hex[:8]}"
     env = {"PLG_SCHEMA": schema, "PLG_TEST_WORKDIR": str(tmp_path)}
@@ -301,9 +336,16 @@ def test_spark_marts_match_reference(engine_data, spark_env: dict[str, str]) -> 
 @requires_spark
 def test_spark_incremental_build_after_new_events(engine_data, spark_env: dict[str, str], tmp_path: Path) -> None:
     """A build into the warehouse of the last one, after a new day and late events: the event
-    models replace the partitions that changed (insert_overwrite), every mart matches."""
+    models replace the partitions that changed (insert_overwrite), every mart matches; and so
+    after one more day read with a look-back."""
     more = with_more_events(engine_data[0], tmp_path / "more")
     succeeded(run_plg("build", "--target", "spark", "--data-dir", str(more), env=spark_env))
+    assert_match_reference(compute_kpis(more), reported_marts("spark", spark_env))
+    # With a look-back (var event_lookback_days), after one more day and a late event inside it.
+    with_one_more_day(more)
+    result = succeeded(run_plg("build", "--target", "spark", "--data-dir", str(more),
+                               "--vars", json.dumps({"event_lookback_days": 3}), env=spark_env))
+    assert LOOKBACK_CHECKS in result.stderr
     assert_match_reference(compute_kpis(more), reported_marts("spark", spark_env))
 
 

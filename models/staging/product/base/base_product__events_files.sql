@@ -4,8 +4,8 @@
 -- whose size or modification time changed since its last build; every other file keeps its
 -- rows from then, so a nightly file costs a read of that file, not of the history. For a
 -- warehouse table, one row per day with source_file NULL, read every build; with var
--- event_lookback_days, only the days from the look-back's first day on are read again and the
--- earlier ones kept from the last build (event_lookback_start).
+-- event_lookback_days, only the days from the look-back's first day on are read again, and the
+-- earlier ones are kept as staged (event_lookback_start).
 -- base_product__events_days adds the files up by day; stg_product__events reloads a day from
 -- only the files that hold it; the input checks read only the files not summarised here.
 -- `--full-refresh` reads every file again.
@@ -13,8 +13,13 @@
 
 {%- set reads_files = var('data_dir') != '' %}
 {%- set file_states_sql = data_dir_file_states('product_events') %}
+{%- set previous = load_relation(this) if reads_files and not flags.FULL_REFRESH else none %}
+{#- A warehouse table with a look-back: the days before its first day are taken from
+    stg_product__events_days, which then equals this model's last rows (one a day; else there
+    is no look-back: event_lookback_start). Read without a ref, which would make a cycle; and
+    not from this model itself, which some engines drop before building it again. -#}
 {%- set lookback_start = none if reads_files else event_lookback_start() %}
-{%- set previous = load_relation(this) if (reads_files or lookback_start is not none) and not flags.FULL_REFRESH else none %}
+{%- set staged_days = existing_model_relation('stg_product__events_days') if lookback_start is not none else none %}
 {%- set lookback_start_value = "cast('" ~ lookback_start ~ "' as date)" if lookback_start is not none else none %}
 {#- The files to read: those without an identical identity (path, size, modification time) in
     the table as the last build left it; every file on a first build or full refresh. -#}
@@ -38,12 +43,23 @@ kept_days as (
 
     select known.*
     from {{ previous }} as known
-    {% if reads_files -%}
     inner join file_states
         on {{ is_same_file('known', 'file_states') }}
-    {%- else -%}
-    where known.occurred_on < {{ lookback_start_value }}
-    {%- endif %}
+
+),
+
+{% elif staged_days is not none -%}
+kept_days as (
+
+    select
+        cast(null as {{ dbt.type_string() }}) as source_file,
+        cast(null as {{ dbt.type_bigint() }}) as file_size,
+        cast(null as {{ dbt.type_timestamp() }}) as file_modified_at,
+        occurred_on,
+        event_rows,
+        fingerprint
+    from {{ staged_days }}
+    where occurred_on < {{ lookback_start_value }}
 
 ),
 
@@ -51,9 +67,9 @@ kept_days as (
 events_read as (
 
     select * from {{ ref('base_product__events') }}
-    {% if previous is not none and reads_files -%}
+    {% if previous is not none -%}
     where {{ ('source_file in (' ~ files_to_read | join(', ') ~ ')') if files_to_read else '1 = 0' }}
-    {%- elif previous is not none -%}
+    {%- elif staged_days is not none -%}
     where {{ raw_timestamp_may_be_from('occurred_at_text', lookback_start) }}
         and occurred_on >= {{ lookback_start_value }}
     {%- endif %}
@@ -68,7 +84,7 @@ days_read as (
 
 final as (
 
-    {% if previous is not none -%}
+    {% if previous is not none or staged_days is not none -%}
     select * from kept_days
 
     union all
