@@ -4,10 +4,11 @@
     are kept (base_product__events_files) and the input checks read only the rows from it on
     (unchecked_source_rows), so a nightly build reads the last days, not the history; a change
     to an earlier day needs `--full-refresh`. The models compared are those the product_events
-    source's meta checked_by_file names (summary, staged rows, staged days). None, and every row is read, when the var is
-    unset, when the events are a folder of files (var data_dir: new and changed files are found
-    by file, at any age), on a first build or a full refresh, and when the staged days are not
-    exactly the summarised ones (a build stopped between the two). -#}
+    source's meta checked_by_file names (summary, staged rows, staged days). None, and every
+    row is read, when the var is unset, when the events are a folder of files (var data_dir:
+    new and changed files are found by file, at any age), on a first build or a full refresh,
+    and when the staged days are not exactly the summarised ones (a build stopped between the
+    two). -#}
 {% macro event_lookback_start() %}
     {%- set setting = var('event_lookback_days', none) -%}
     {%- if not execute or setting is none or setting == '' or var('data_dir') or flags.FULL_REFRESH -%}
