@@ -1,12 +1,11 @@
 {#- The row checks of one raw table (`relation`, the source `source`), then a few example ids for
-    each failing check: a dict of `problems`, `notes` and `stale` (sentences),
-    `staged_rows_agree` and `staged_conflicts`. A reference whose column has `references_severity: warn` gives a note,
+    each failing check: a dict of `problems`, `notes` and `stale` (sentences) and
+    `staged_conflicts`. A reference whose column has `references_severity: warn` gives a note,
     not a problem: the build goes on.
     With `subset` (unchecked_source_rows: the rows of new files, or of the look-back's days),
     only those rows are checked, and their ids are compared with the staged rows (those of
     `subset.staged_condition`, when given): `staged_conflicts` counts the ids whose staged row
-    differs, with a few examples (staged_rows_agree is false then); with `subset` none, every
-    row. -#}
+    differs, with a few examples; with `subset` none, every row. -#}
 {% macro check_raw_table(source, relation, relations, subset) %}
     {%- set name = source.name -%}
     {%- set problems = [] -%}
@@ -155,9 +154,8 @@
     {%- endset -%}
     {%- set duplicates = run_query(conflicting_ids_sql ~ ' select (select count(*) from conflicting) as conflicting_ids, '
         ~ key ~ ' from conflicting order by ' ~ key ~ ' limit 5') -%}
-    {%- set staged_rows_agree = staged is none or duplicates.rows | length == 0 -%}
     {%- set staged_conflicts = {'ids': 0, 'examples': []} -%}
-    {%- if not staged_rows_agree -%}
+    {%- if staged is not none and duplicates.rows | length > 0 -%}
         {%- do staged_conflicts.update({'ids': duplicates.rows[0][0] | int, 'examples': duplicates.columns[1].values() | list}) -%}
     {%- endif -%}
     {%- if duplicates.rows | length > 0 and staged is none -%}
@@ -169,6 +167,5 @@
         {%- do problems.append(name ~ "." ~ key ~ ": " ~ conflicting_rows ~ " rows of " ~ conflicting ~ " id" ~ ('s' if conflicting > 1 else '')
             ~ " with different values (e.g. " ~ duplicates.columns[1].values() | join(', ') ~ ")") -%}
     {%- endif -%}
-    {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_rows_agree': staged_rows_agree,
-        'staged_conflicts': staged_conflicts}) }}
+    {{ return({'problems': problems, 'notes': notes, 'stale': stale, 'staged_conflicts': staged_conflicts}) }}
 {% endmacro %}

@@ -16,12 +16,11 @@
     {%- endif -%}
     {%- set days = plg_kpis.days_var('event_lookback_days') -%}
     {%- set by_file = graph.sources['source.' ~ project_name ~ '.product.product_events'].meta.checked_by_file -%}
-    {%- set files = plg_kpis.existing_model_relation(by_file.files) -%}
-    {%- set staged = plg_kpis.existing_model_relation(by_file.staged) -%}
-    {%- set staged_days = plg_kpis.existing_model_relation(by_file.staged_days) -%}
-    {%- if files is none or staged is none or staged_days is none -%}
+    {%- set built = plg_kpis.checked_by_file_relations(by_file) -%}
+    {%- if built is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set files, staged_days = built.files, built.staged_days -%}
     {%- set state_sql -%}
         select
             cast((select max(occurred_on) from {{ staged_days }}

@@ -13,12 +13,11 @@
     {%- if not by_file or not var('data_dir') or flags.FULL_REFRESH -%}
         {{ return(none) }}
     {%- endif -%}
-    {%- set files = plg_kpis.existing_model_relation(by_file.files) -%}
-    {%- set staged = plg_kpis.existing_model_relation(by_file.staged) -%}
-    {%- set staged_days = plg_kpis.existing_model_relation(by_file.staged_days) -%}
-    {%- if files is none or staged is none or staged_days is none -%}
+    {%- set built = plg_kpis.checked_by_file_relations(by_file) -%}
+    {%- if built is none -%}
         {{ return(none) }}
     {%- endif -%}
+    {%- set files, staged_days = built.files, built.staged_days -%}
     {%- set state_sql -%}
         with file_states as (
             {{ plg_kpis.data_dir_file_states(source.name) }}

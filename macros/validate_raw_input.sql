@@ -50,7 +50,7 @@
         {#- Logged before each table's scan: `plg build` prints it as progress. -#}
         {%- do log("Input checks: " ~ name ~ ", " ~ (subset.described if subset is not none else "every row"), info=True) -%}
         {%- set found = plg_kpis.check_raw_table(source, relation, relations, subset) -%}
-        {%- if subset is not none and (found.problems or not found.staged_rows_agree) -%}
+        {%- if subset is not none and (found.problems or found.staged_conflicts.ids > 0) -%}
             {%- do log("Input checks: " ~ name ~ ", every row (checking " ~ subset.described ~ " did not settle it)", info=True) -%}
             {%- set conflicts = found.staged_conflicts -%}
             {%- set found = plg_kpis.check_raw_table(source, relation, relations, none) -%}
