@@ -61,6 +61,10 @@ class BuildOutcome:
     def failed_nodes(self) -> list[NodeOutcome]:
         return [node for node in self.nodes if node.status in FAILED_STATUSES]
 
+    @property
+    def warned_nodes(self) -> list[NodeOutcome]:
+        return [node for node in self.nodes if node.status == "warn"]
+
     def count(self, resource_type: str) -> int:
         return sum(1 for node in self.nodes if node.resource_type == resource_type)
 
@@ -72,7 +76,7 @@ class BuildOutcome:
                 parts.append(f"{count} {label}{'s' if count != 1 else ''}")
         done = ", ".join(parts) if parts else "nothing"
         failed = self.failed_nodes
-        warned = [node for node in self.nodes if node.status == "warn"]
+        warned = self.warned_nodes
         skipped = [node for node in self.nodes if node.status == "skipped"]
         verdict = "all passed" if not failed else f"{len(failed)} failed"
         if warned:

@@ -259,6 +259,9 @@ def _run_build(args: list[str], env: dict[str, str], artifacts: Path, destinatio
         return False
     for warning in outcome.warnings:
         click.echo(f"Warning: {warning}", err=True)
+    # A test of severity warn found rows: the build goes on; the test's SQL (tests/dbt) says what they mean.
+    for node in outcome.warned_nodes:
+        click.echo(f"Warning: {node.resource_type} {node.name}: {node.message.strip()}", err=True)
     click.echo(f"Build succeeded: {outcome.summary()}")
     return True
 
