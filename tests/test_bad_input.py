@@ -283,6 +283,33 @@ def test_a_change_of_an_account_missing_from_accounts_is_counted_with_a_warning(
     assert march["ending_mrr"] == march_before["ending_mrr"] + 49
 
 
+ORDER_AT_ONE_INSTANT = "warn_stg_billing__subscription_changes_order_at_one_instant"
+
+
+@pytest.mark.parametrize("second_change, warned", [
+    # a2 goes free -> starter at c3's instant; c4 then goes starter -> team: the chain confirms c3, c4.
+    ("c4,a2,,2025-02-10T00:00:00Z,starter,team,49,199,1,1,sales_assisted", False),
+    # Both set starter at 49: whichever is later, the plan and MRR after the instant are the same.
+    ("c4,a2,,2025-02-10T00:00:00Z,free,starter,0,49,1,1,sales_assisted", False),
+    # free -> team beside free -> starter: only the change_id order makes team the plan in force.
+    ("c4,a2,,2025-02-10T00:00:00Z,free,team,0,199,1,1,sales_assisted", True),
+])
+def test_changes_at_one_instant_warn_when_only_their_ids_order_them(second_change: str, warned: bool,
+                                                                    tmp_path: Path) -> None:
+    """Two changes of one account at one instant: ordered by change_id either way (the marts
+    equal the reference's); a warning names the test only when that order decides the plan or
+    MRR after the instant and the changes do not chain in that order."""
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY, raw)
+    append_rows("subscription_changes", [second_change])(raw)
+    db_path = tmp_path / "kpis.duckdb"
+    result = build(raw, db_path)
+    warning = f"Warning: test {ORDER_AT_ONE_INSTANT}: Got 1 result"
+    assert (warning in result.stderr) == warned, result.stderr
+    assert ("1 warned" in result.stdout) == warned, result.stdout
+    assert_marts_match_reference(raw, db_path)
+
+
 def test_a_csv_file_duckdb_cannot_read_is_described_by_its_lines(tmp_path: Path) -> None:
     """The message for DuckDB's failure to read a CSV file counts the rows of another width than
     the header and gives the first lines (a byte-order mark and blank lines are not rows)."""
