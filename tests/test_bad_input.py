@@ -310,6 +310,35 @@ def test_changes_at_one_instant_warn_when_only_their_ids_order_them(second_chang
     assert_marts_match_reference(raw, db_path)
 
 
+PLAN_HISTORY_CHAINS = "warn_stg_billing__subscription_changes_plan_history_chains"
+
+
+@pytest.mark.parametrize("changes, warned", [
+    # a2 is on starter after c3 (2025-02-10): a change from team means one is missing between.
+    (["c4,a2,,2025-03-05T00:00:00Z,team,team,199,299,1,2,self_serve"], True),
+    # An empty from_plan_id (a non-paid plan) while starter is in force.
+    (["c4,a2,,2025-03-05T00:00:00Z,,team,49,199,1,1,self_serve"], True),
+    # a2's history starts on a paid plan: before c0 it counts as on no paid plan.
+    (["c0,a2,,2025-01-05T00:00:00Z,starter,free,49,0,1,1,self_serve"], True),
+    # A churn to free, then a subscription from an empty plan: each starts where the last ended.
+    (["c4,a2,,2025-03-05T00:00:00Z,starter,free,49,0,1,1,self_serve",
+      "c5,a2,u2,2025-03-20T00:00:00Z,,starter,0,49,1,1,self_serve"], False),
+])
+def test_a_change_from_another_plan_than_the_one_in_force_warns(changes: list[str], warned: bool,
+                                                                 tmp_path: Path) -> None:
+    """A plan history that does not chain is counted as it is (the marts equal the
+    reference's), with a warning naming the test."""
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY, raw)
+    append_rows("subscription_changes", changes)(raw)
+    db_path = tmp_path / "kpis.duckdb"
+    result = build(raw, db_path)
+    warning = f"Warning: test {PLAN_HISTORY_CHAINS}: Got 1 result"
+    assert (warning in result.stderr) == warned, result.stderr
+    assert ("1 warned" in result.stdout) == warned, result.stdout
+    assert_marts_match_reference(raw, db_path)
+
+
 def test_a_csv_file_duckdb_cannot_read_is_described_by_its_lines(tmp_path: Path) -> None:
     """The message for DuckDB's failure to read a CSV file counts the rows of another width than
     the header and gives the first lines (a byte-order mark and blank lines are not rows)."""
