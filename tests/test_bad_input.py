@@ -283,6 +283,20 @@ def test_a_change_of_an_account_missing_from_accounts_is_counted_with_a_warning(
     assert march["ending_mrr"] == march_before["ending_mrr"] + 49
 
 
+def assert_counted_with_warning(tmp_path: Path, changes: list[str], test_name: str, warned: bool) -> None:
+    """The tiny data set with `changes` added builds, its marts equal the reference's, and the
+    warn-severity test `test_name` warns (one result) exactly when `warned`."""
+    raw = tmp_path / "raw"
+    shutil.copytree(TINY, raw)
+    append_rows("subscription_changes", changes)(raw)
+    db_path = tmp_path / "kpis.duckdb"
+    result = build(raw, db_path)
+    warning = f"Warning: test {test_name}: Got 1 result"
+    assert (warning in result.stderr) == warned, result.stderr
+    assert ("1 warned" in result.stdout) == warned, result.stdout
+    assert_marts_match_reference(raw, db_path)
+
+
 ORDER_AT_ONE_INSTANT = "warn_stg_billing__subscription_changes_order_at_one_instant"
 
 
@@ -299,15 +313,7 @@ def test_changes_at_one_instant_warn_when_only_their_ids_order_them(second_chang
     """Two changes of one account at one instant: ordered by change_id either way (the marts
     equal the reference's); a warning names the test only when that order decides the plan or
     MRR after the instant and the changes do not chain in that order."""
-    raw = tmp_path / "raw"
-    shutil.copytree(TINY, raw)
-    append_rows("subscription_changes", [second_change])(raw)
-    db_path = tmp_path / "kpis.duckdb"
-    result = build(raw, db_path)
-    warning = f"Warning: test {ORDER_AT_ONE_INSTANT}: Got 1 result"
-    assert (warning in result.stderr) == warned, result.stderr
-    assert ("1 warned" in result.stdout) == warned, result.stdout
-    assert_marts_match_reference(raw, db_path)
+    assert_counted_with_warning(tmp_path, [second_change], ORDER_AT_ONE_INSTANT, warned)
 
 
 PLAN_HISTORY_CHAINS = "warn_stg_billing__subscription_changes_plan_history_chains"
@@ -328,15 +334,7 @@ def test_a_change_from_another_plan_than_the_one_in_force_warns(changes: list[st
                                                                  tmp_path: Path) -> None:
     """A plan history that does not chain is counted as it is (the marts equal the
     reference's), with a warning naming the test."""
-    raw = tmp_path / "raw"
-    shutil.copytree(TINY, raw)
-    append_rows("subscription_changes", changes)(raw)
-    db_path = tmp_path / "kpis.duckdb"
-    result = build(raw, db_path)
-    warning = f"Warning: test {PLAN_HISTORY_CHAINS}: Got 1 result"
-    assert (warning in result.stderr) == warned, result.stderr
-    assert ("1 warned" in result.stdout) == warned, result.stdout
-    assert_marts_match_reference(raw, db_path)
+    assert_counted_with_warning(tmp_path, changes, PLAN_HISTORY_CHAINS, warned)
 
 
 def test_a_csv_file_duckdb_cannot_read_is_described_by_its_lines(tmp_path: Path) -> None:

@@ -16,45 +16,28 @@ changes as (
 
 ),
 
-shared_instants as (
-
-    select
-        account_id,
-        changed_at
-
-    from changes
-    group by 1, 2
-    having count(*) > 1
-
-),
-
 in_id_order as (
 
     select
-        changes.account_id,
-        changes.changed_at,
-        changes.change_id,
-        changes.from_plan_id,
-        changes.to_plan_id,
-        changes.mrr_before,
-        changes.mrr_after,
-        row_number() over (
-            partition by changes.account_id, changes.changed_at
-            order by {{ binary_text('changes.change_id') }}
-        ) as id_rank,
-        lag(changes.to_plan_id) over (
-            partition by changes.account_id, changes.changed_at
-            order by {{ binary_text('changes.change_id') }}
+        account_id,
+        changed_at,
+        change_id,
+        from_plan_id,
+        to_plan_id,
+        mrr_before,
+        mrr_after,
+        -- to_plan_id is never empty (input checks): none before means the instant's first change.
+        lag(to_plan_id) over (
+            partition by account_id, changed_at
+            order by {{ binary_text('change_id') }}
         ) as previous_to_plan_id,
-        lag(changes.mrr_after) over (
-            partition by changes.account_id, changes.changed_at
-            order by {{ binary_text('changes.change_id') }}
-        ) as previous_mrr_after
+        lag(mrr_after) over (
+            partition by account_id, changed_at
+            order by {{ binary_text('change_id') }}
+        ) as previous_mrr_after,
+        count(*) over (partition by account_id, changed_at) as changes_at_its_instant
 
     from changes
-    inner join shared_instants
-        on changes.account_id = shared_instants.account_id
-        and changes.changed_at = shared_instants.changed_at
 
 ),
 
@@ -63,12 +46,13 @@ judged as (
     select
         *,
         case
-            when id_rank = 1 then 0
+            when previous_to_plan_id is null then 0
             when from_plan_id = previous_to_plan_id and mrr_before = previous_mrr_after then 0
             else 1
         end as breaks_the_chain
 
     from in_id_order
+    where changes_at_its_instant > 1
 
 )
 

@@ -31,14 +31,11 @@ in_order as (
         change_id,
         changed_at,
         from_plan_id,
+        -- to_plan_id is never empty (input checks): none before means the account's first change.
         lag(to_plan_id) over (
             partition by account_id
             order by changed_at, {{ binary_text('change_id') }}
         ) as previous_to_plan_id,
-        row_number() over (
-            partition by account_id
-            order by changed_at, {{ binary_text('change_id') }}
-        ) as change_number,
         count(*) over (partition by account_id, changed_at) as changes_at_its_instant
 
     from changes
@@ -53,7 +50,6 @@ judged as (
         in_order.changed_at,
         in_order.from_plan_id,
         in_order.previous_to_plan_id,
-        in_order.change_number,
         in_order.changes_at_its_instant,
         coalesce(from_plans.is_paid, false) as is_from_paid_plan,
         coalesce(previous_plans.is_paid, false) as is_previous_plan_paid
@@ -76,9 +72,9 @@ select
 from judged
 where changes_at_its_instant = 1
     and (
-        (change_number = 1 and is_from_paid_plan)
+        (previous_to_plan_id is null and is_from_paid_plan)
         or (
-            change_number > 1
+            previous_to_plan_id is not null
             and (
                 (from_plan_id is null and is_previous_plan_paid)
                 or from_plan_id <> previous_to_plan_id
