@@ -44,7 +44,10 @@
             {%- do checks.append({'column': column_name, 'problem': 'with no value (it is required)', 'condition': typed ~ ' is null and ' ~ text ~ ' is null'}) -%}
         {%- endif -%}
         {%- if type in ('timestamp', 'money', 'integer', 'boolean') -%}
-            {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ ('number' if type in ('money', 'integer') else type), 'condition': text ~ ' is not null and ' ~ typed ~ ' is null', 'values': text}) -%}
+            {#- Money is an 8-byte decimal of six places (type_money): a larger amount reads as NULL
+                like text that is no number, and the message says which values it takes. -#}
+            {%- set readable = {'money': 'number (an amount below a trillion)', 'integer': 'number'}.get(type, type) -%}
+            {%- do checks.append({'column': column_name, 'problem': 'with a value that is not a readable ' ~ readable, 'condition': text ~ ' is not null and ' ~ typed ~ ' is null', 'values': text}) -%}
         {%- endif -%}
         {%- set reference = column.meta.references -%}
         {%- if reference and reference.split('.')[0] in relations -%}

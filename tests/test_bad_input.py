@@ -115,6 +115,10 @@ BROKEN = {
         append_rows("upsell_purchases", ["p9,a1,u1,2025-02-01T00:00:00Z,add_on,12 EUR,in_product"]),
         ["upsell_purchases.amount", "1 row", "number", "such as '12 EUR'", "p9"],
     ),
+    "amount_too_large": (
+        append_rows("upsell_purchases", ["p9,a1,u1,2025-02-01T00:00:00Z,add_on,1000000000000.00,in_product"]),
+        ["upsell_purchases.amount", "1 row", "an amount below a trillion", "such as '1000000000000.00'", "p9"],
+    ),
     "unknown_plan": (
         append_rows("subscription_changes", ["c9,a2,u2,2025-03-01T00:00:00Z,starter,platinum,49,999,1,1,self_serve"]),
         ["subscription_changes.to_plan_id", "1 row", "plans.plan_id", "such as 'platinum'", "c9"],
