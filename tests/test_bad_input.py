@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 import shutil
 from pathlib import Path
 from typing import Callable
 
 import pytest
+import yaml
 
 from conftest import assert_marts_match_reference, build, last_build_log, mart_fingerprints, read_mart, run_plg
 
@@ -494,3 +496,17 @@ def test_the_warehouse_loader_refuses_a_file_without_a_column_the_others_have(tm
         check_columns_of_each_file(data_dir, table_files(data_dir))
     (data_dir / "upsell_purchases" / "part-1.csv").unlink()
     check_columns_of_each_file(data_dir, table_files(data_dir))
+
+
+def test_the_readme_lists_every_required_value() -> None:
+    """The README's list of required values is the one the input checks use (the sources' meta)."""
+    project = Path(__file__).resolve().parents[1]
+    required = set()
+    for sources_file in (project / "models" / "staging").glob("*/_*__sources.yml"):
+        for source in yaml.safe_load(sources_file.read_text())["sources"]:
+            for table in source["tables"]:
+                required |= {f"{table['name']}.{column['name']}" for column in table["columns"]
+                             if (column.get("meta") or {}).get("required")}
+    readme = (project / "README.md").read_text()
+    paragraph = readme.split("Required values (`meta: required` in the sources):")[1].split("Every other")[0]
+    assert set(re.findall(r"`(\w+\.\w+)`", paragraph)) == required
