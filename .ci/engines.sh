@@ -96,10 +96,26 @@ engines_start() {
         rm -rf "$engines_pg_dir/data"
         engines_as_owner env TZ=America/Los_Angeles "$bin/initdb" "${initdb_args[@]}" >"$engines_pg_dir/initdb.log" 2>&1
     fi
-    port="$(engines_free_port "${PLG_CI_PG_PORT:-55432}")"
-    engines_as_owner "$bin/pg_ctl" -D "$engines_pg_dir/data" -l "$engines_pg_dir/server.log" -w -t 60 \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $engines_pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-        start >/dev/null
+    # A port found free can be taken by another server before this one binds it (two runs
+    # starting at once): try the next free port rather than export one this server does not hold.
+    local attempt started=""
+    port="${PLG_CI_PG_PORT:-55432}"
+    for attempt in 1 2 3 4 5; do
+        port="$(engines_free_port "$port")"
+        if engines_as_owner "$bin/pg_ctl" -D "$engines_pg_dir/data" -l "$engines_pg_dir/server.log" -w -t 60 \
+                -o "-c listen_addresses=127.0.0.1 -p $port -k $engines_pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+                start >/dev/null; then
+            started=1
+            break
+        fi
+        echo "Engines: PostgreSQL did not start on port $port (attempt $attempt of 5)" >&2
+        port=$((port + 1))
+    done
+    if [ -z "$started" ]; then
+        echo "Engines: PostgreSQL did not start; its log ($engines_pg_dir/server.log) ends:" >&2
+        tail -n 20 "$engines_pg_dir/server.log" >&2
+        return 1
+    fi
 
     export PLG_TEST_POSTGRES=1 PLG_TEST_SPARK=1
     export PLG_PG_HOST=127.0.0.1 PLG_PG_PORT="$port" PLG_PG_USER=postgres PLG_PG_PASSWORD="" PLG_PG_DATABASE=postgres
