@@ -1,5 +1,5 @@
 """The Python around a dbt invocation: Python's cyclic garbage collector, off while dbt runs;
-progress lines printed whole from dbt's worker threads."""
+progress lines printed whole from dbt's worker threads; a --select that names nothing."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from conftest import build
 
-from plg.dbt_runner import NodeOutcome, cyclic_gc_paused, print_node, print_step
+from plg.dbt_runner import BuildOutcome, NodeOutcome, cyclic_gc_paused, print_node, print_step
+
+TINY = Path(__file__).parent / "data" / "tiny"
 
 
 @pytest.mark.parametrize("enabled_before", [True, False])
@@ -75,3 +79,19 @@ def test_progress_lines_from_many_threads_stay_whole() -> None:
     lines = stream.text.splitlines()
     assert len(lines) == 4 * 20 * 2
     assert all(line.startswith("  OK    model     model_") or line.startswith("  step ") for line in lines), lines
+
+
+def test_a_build_that_ran_nothing_does_not_say_all_passed() -> None:
+    assert BuildOutcome(success=True, seconds=1.0).summary() == "nothing in 1.0s: nothing ran"
+    ran = BuildOutcome(success=True, seconds=1.0, nodes=[NodeOutcome("fct_arpa", "model", "success", 0.1)])
+    assert ran.summary() == "1 model in 1.0s: all passed"
+
+
+def test_a_selection_that_names_nothing_is_a_warning(tmp_path: Path) -> None:
+    # A misspelt --select used to end in "Build succeeded: nothing ...: all passed", which a
+    # scheduled job's log would not flag. dbt warns, and goes on; so does plg, naming it.
+    result = build(TINY, tmp_path / "kpis.duckdb", "--select", "fct_arpaa", "--select", "stg_crm__sales_touches")
+    assert ("Warning: --select fct_arpaa matches no model, test or seed of the project, so it built nothing"
+            in result.stderr), result.stderr
+    assert "--select stg_crm__sales_touches" not in result.stderr  # the selector that matched is not named
+    assert "Build succeeded: 1 model" in result.stdout, result.stdout

@@ -79,6 +79,8 @@ class BuildOutcome:
         warned = self.warned_nodes
         skipped = [node for node in self.nodes if node.status == "skipped"]
         verdict = "all passed" if not failed else f"{len(failed)} failed"
+        if not self.nodes:
+            verdict = "nothing ran"
         if warned:
             verdict += f", {len(warned)} warned"
         if skipped:
@@ -168,6 +170,10 @@ def run_dbt(args: list[str], env: dict[str, str], on_node: Callable[[NodeOutcome
     def listen(event: Any) -> None:
         if event.info.name == "JinjaLogWarning":  # exceptions.warn() in the project's macros
             warnings.append(str(event.data.msg))
+            return
+        if event.info.name == "NoNodesForSelectionCriteria":  # a --select that names nothing
+            warnings.append(f"--select {event.data.spec_raw} matches no model, test or seed of the project, "
+                            "so it built nothing")
             return
         if event.info.name == "JinjaLogInfo":  # log(..., info=True) in the project's macros
             if on_step is not None:
