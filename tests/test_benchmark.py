@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "run.py"
-STEPS = ["direct DuckDB script", "plg build (full, with tests)", "plg build after one new day", "plg build with nothing new"]
+STEPS = ["direct DuckDB script", "plg build (full, with tests)", "plg build after one new day", "plg build with nothing new",
+         "plg build, nothing selected"]
 
 
 def test_benchmark_runs_every_step_and_the_marts_agree(tmp_path: Path) -> None:
@@ -27,17 +28,22 @@ def test_benchmark_runs_every_step_and_the_marts_agree(tmp_path: Path) -> None:
     full_rows = figures["generate"]["rows"]
     assert full_rows > 0
     for run in figures["runs"]:
-        direct, full, new_day, nothing_new = run
+        direct, full, new_day, nothing_new, nothing_selected = run
         assert direct["rows"] == full["rows"] == full_rows
-        assert 0 < new_day["rows"] < full_rows and nothing_new["rows"] == 0
+        assert 0 < new_day["rows"] < full_rows and nothing_new["rows"] == nothing_selected["rows"] == 0
         assert full["ratio"] == full["seconds"] / direct["seconds"]
         assert new_day["ratio"] == new_day["seconds"] / full["seconds"]
+        assert nothing_selected["ratio"] == nothing_selected["seconds"] / full["seconds"]
     # The last run's full build went into a new database with no saved dbt parse: its dbt log
-    # holds that run's three builds only, the first of them parsing the project in full.
+    # holds that run's four builds only, the first of them parsing the project in full. The
+    # last ran no hook and no node, from the saved parse.
     log = (tmp_path / "plg.duckdb.dbt" / "logs" / "dbt.log").read_text(encoding="utf-8")
     builds = log.split("Running with dbt=")[1:]
-    assert len(builds) == 3
+    assert len(builds) == 4
     assert "Unable to do partial parsing because saved manifest not found" in builds[0]
+    assert "does not match any enabled nodes" in builds[3] and "Nothing to do" in builds[3]
+    assert "Unable to do partial parsing" not in builds[3]
+    assert "on-run-start" not in builds[3] and "Input checks" not in builds[3]
 
 
 def test_benchmark_with_one_file_a_day(tmp_path: Path) -> None:
